@@ -1,0 +1,19 @@
+#!/usr/bin/env node
+import { startFromCli } from '../simulator/cli.js';
+
+const io = {
+  stdout: (line: string) => process.stdout.write(`${line}\n`),
+  stderr: (line: string) => process.stderr.write(`${line}\n`),
+};
+
+const started = await startFromCli(process.argv.slice(2), io);
+if (typeof started === 'number') {
+  process.exitCode = started;
+} else {
+  const stop = (): void => {
+    // Exit explicitly once closed: the simulator must stop promptly even with clients still attached.
+    void started.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

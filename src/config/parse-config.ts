@@ -1,0 +1,119 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { parseDateTime } from '../common/datetime.js';
+import { ConfigError } from '../common/errors.js';
+import { readPackageJson } from '../common/package-files.js';
+import { registerSecret } from '../common/redact.js';
+import type { Config } from '../generated/config.js';
+import type { Settings } from './settings.js';
+
+const specDocument = readPackageJson('spec.json') as { connectionSpecification: Record<string, unknown> };
+export const connectionSpecification = specDocument.connectionSpecification;
+
+// Airbyte's UI keywords are not JSON Schema; declare them so ajv's strict mode accepts the schema as is.
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, keywords: ['airbyte_secret', 'order', 'always_show'] });
+const validateConfig = ajv.compile<Config>(connectionSpecification);
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+function describe(error: ErrorObject): string {
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || (error.params as { missingProperty?: string }).missingProperty || 'config';
+  const property = (connectionSpecification.properties as Record<string, { description?: string }>)[field.split('.')[0] ?? ''];
+  switch (error.keyword) {
+    case 'required':
+      return `${field}: missing. Add "${field}" to the config file.${field === 'api_key' ? ' It is a Klaviyo private API key (pk_...) with the profiles:read scope.' : ''}`;
+    case 'type':
+      return `${field}: must be ${error.params.type === 'integer' ? 'a whole number' : `a ${String(error.params.type)}`}.`;
+    case 'pattern':
+      return `${field}: has an unexpected format. ${property?.description ?? ''}`.trim();
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+      return `${field}: ${error.message ?? 'out of range'}. ${property?.description ?? ''}`.trim();
+    case 'minLength':
+      return `${field}: must not be empty.`;
+    default:
+      return `${field}: ${error.message ?? 'is invalid'}.`;
+  }
+}
+
+function isLoopback(url: URL): boolean {
+  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+}
+
+/**
+ * Validates a config object against spec.json and the rules JSON Schema cannot say, and returns every problem
+ * at once: a person fixing a config at 3 a.m. should not have to run the connector once per typo.
+ */
+export function parseConfig(raw: unknown): Settings {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object, like {"api_key": "pk_..."}.');
+  }
+  const config = structuredClone(raw) as Record<string, unknown>;
+  registerSecret(config.api_key);
+  const problems: string[] = [];
+  if (!validateConfig(config)) {
+    for (const error of validateConfig.errors ?? []) {
+      // start_date gets a sharper message below, from the parser that also catches 2024-02-31.
+      if (error.instancePath === '/start_date' && error.keyword === 'pattern') continue;
+      problems.push(describe(error));
+    }
+  }
+  const c = config as Config;
+
+  if (typeof c.api_key === 'string') {
+    const key = c.api_key.trim();
+    if (/^[A-Za-z0-9]{6}$/.test(key)) {
+      problems.push('api_key: this is a public API key (site id), which cannot read profiles. Use a private API key (pk_...) with the profiles:read scope, from Settings > API keys.');
+    } else if (key.length > 0 && /\s/.test(key)) {
+      problems.push('api_key: contains whitespace. Copy the private key again without spaces or line breaks.');
+    }
+  }
+
+  let startDateMs: number | undefined;
+  if (typeof c.start_date === 'string' && c.start_date.trim() !== '') {
+    const parsed = parseDateTime(c.start_date);
+    if (!parsed) {
+      problems.push('start_date: not a valid date. Use RFC 3339 (2024-01-31T00:00:00Z) or a plain date (2024-01-31).');
+    } else {
+      startDateMs = parsed.secondsMs;
+    }
+  }
+
+  let baseUrl = 'https://a.klaviyo.com';
+  if (typeof c.base_url === 'string') {
+    let url: URL | undefined;
+    try {
+      url = new URL(c.base_url);
+    } catch {
+      problems.push(`base_url: "${c.base_url}" is not a URL. Use https://a.klaviyo.com (the default) or your proxy's https:// URL.`);
+    }
+    if (url) {
+      if (url.protocol === 'http:' && !isLoopback(url)) {
+        problems.push(`base_url: plain http:// is refused for ${url.hostname}, because the API key would travel unencrypted. Use https://, or a loopback host (127.0.0.1) for a local simulator.`);
+      } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        problems.push(`base_url: the scheme ${url.protocol} is not supported. Use https://.`);
+      } else if (url.username || url.password) {
+        problems.push('base_url: must not contain a user name or password; the API key is the only credential.');
+      } else if (url.search || url.hash) {
+        problems.push('base_url: must not contain a query string or fragment.');
+      }
+      baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+    }
+  }
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid config: ${problems.join(' ')}`);
+  }
+  return {
+    apiKey: (c.api_key as string).trim(),
+    startDateMs,
+    revision: c.revision as string,
+    baseUrl,
+    pageSize: c.page_size as number,
+    concurrency: c.concurrency as number,
+    requestsPerSecond: c.requests_per_second as number,
+    requestsPerMinute: c.requests_per_minute as number,
+    maxRetrySeconds: c.max_retry_seconds as number,
+    requestTimeoutSeconds: c.request_timeout_seconds as number,
+  };
+}

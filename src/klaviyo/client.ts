@@ -1,0 +1,173 @@
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { ConfigError, ConnectorError, TransientError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import { packageVersion } from '../common/package-files.js';
+import { errorForStatus } from './errors.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface ClientOptions {
+  baseUrl: string;
+  apiKey: string;
+  revision: string;
+  concurrency: number;
+  requestsPerSecond: number;
+  requestsPerMinute: number;
+  maxRetrySeconds: number;
+  requestTimeoutSeconds: number;
+  logger: Logger;
+}
+
+export interface RequestRecord {
+  url: string;
+  status: number | 'network-error';
+  durationMs: number;
+}
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
+// Bounds the loop even when max_retry_seconds is large and failures are instant.
+const MAX_ATTEMPTS = 30;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A retry-worthy failure of one attempt, with how long the server asked us to wait, if it did. */
+class AttemptFailed extends Error {
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    readonly body: unknown,
+    readonly retryAfterMs: number | undefined,
+  ) {
+    super(message);
+  }
+}
+
+function parseRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(String(value));
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * Klaviyo's API as the connector needs it: GET with auth and revision headers, one shared rate limiter,
+ * retries with backoff for what may pass by itself, and errors a person can act on for what will not.
+ * Axios errors never escape: they carry the request headers, hence the key.
+ */
+export class KlaviyoClient {
+  readonly limiter: RateLimiter;
+  private readonly http: AxiosInstance;
+  private readonly origin: string;
+  /** Every completed request, for metrics; the consumer drains it. */
+  onRequest: ((record: RequestRecord) => void) | undefined;
+  requestCount = 0;
+
+  constructor(private readonly options: ClientOptions) {
+    this.limiter = new RateLimiter({ perSecond: options.requestsPerSecond, perMinute: options.requestsPerMinute });
+    this.origin = new URL(options.baseUrl).origin;
+    this.http = axios.create({
+      headers: {
+        Authorization: `Klaviyo-API-Key ${options.apiKey}`,
+        revision: options.revision,
+        Accept: 'application/vnd.api+json',
+        'User-Agent': `source-klaviyo-consent/${packageVersion()}`,
+      },
+      timeout: options.requestTimeoutSeconds * 1000,
+      // We judge statuses and parse bodies ourselves, so that a garbled body is a retry, not a crash.
+      validateStatus: () => true,
+      responseType: 'text',
+      transformResponse: [(data: unknown) => data],
+      maxRedirects: 0,
+      httpAgent: new http.Agent({ keepAlive: true, maxSockets: options.concurrency }),
+      httpsAgent: new https.Agent({ keepAlive: true, maxSockets: options.concurrency }),
+      proxy: false,
+    });
+  }
+
+  /** Builds an absolute URL under base_url from a path and query parameters. */
+  url(path: string, params: Record<string, string | number | undefined> = {}): string {
+    const url = new URL(`${this.options.baseUrl}${path}`);
+    for (const [name, value] of Object.entries(params)) {
+      if (value !== undefined) url.searchParams.set(name, String(value));
+    }
+    return url.toString();
+  }
+
+  /**
+   * GETs a URL built by url() or taken from a `links.next` of Klaviyo's. `what` names the request in errors.
+   * A next link that points at another host is refused: following it would hand the key to that host.
+   */
+  async getJson<T>(url: string, what: string): Promise<T> {
+    if (new URL(url).origin !== this.origin) {
+      throw new ConnectorError(`Klaviyo's response pointed to ${new URL(url).origin}, outside base_url ${this.origin}; refusing to send the API key there.`, 'system_error');
+    }
+    const started = Date.now();
+    const deadline = started + this.options.maxRetrySeconds * 1000;
+    let lastFailure: AttemptFailed | undefined;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      await this.limiter.acquire();
+      try {
+        return await this.attempt<T>(url, what);
+      } catch (error) {
+        if (!(error instanceof AttemptFailed)) throw error;
+        lastFailure = error;
+      }
+      const backoff = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
+      const wait = lastFailure.retryAfterMs ?? backoff;
+      if (lastFailure.status === 429) this.limiter.pauseUntil(Date.now() + wait);
+      if (Date.now() + wait > deadline) {
+        if (lastFailure.status === 429 && lastFailure.retryAfterMs !== undefined) {
+          const freeAt = new Date(Date.now() + lastFailure.retryAfterMs).toISOString();
+          throw new TransientError(
+            `Klaviyo's rate limit for ${what} asks to wait ${Math.ceil(lastFailure.retryAfterMs / 1000)} s (until ${freeAt}), longer than max_retry_seconds (${this.options.maxRetrySeconds}). The quota frees up at ${freeAt}; run the sync again then, it resumes from the last state.`,
+          );
+        }
+        break;
+      }
+      this.options.logger.warn(`${what}: ${lastFailure.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
+      await sleep(wait);
+    }
+    const failure = lastFailure as AttemptFailed;
+    if (failure.status !== undefined) throw errorForStatus(failure.status, failure.body, what);
+    throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${Math.round((Date.now() - started) / 1000)} s. Check the network and base_url; the sync resumes from the last state.`);
+  }
+
+  private async attempt<T>(url: string, what: string): Promise<T> {
+    const started = Date.now();
+    let response: AxiosResponse<string>;
+    try {
+      this.requestCount += 1;
+      response = await this.http.get<string>(url);
+    } catch (error) {
+      this.onRequest?.({ url, status: 'network-error', durationMs: Date.now() - started });
+      const code = (error as { code?: string }).code ?? 'network error';
+      if (code === 'ENOTFOUND') {
+        throw new ConfigError(`Cannot resolve the host of base_url (${new URL(url).hostname}) for ${what}. Check base_url.`);
+      }
+      if (RETRYABLE_NETWORK.has(code)) throw new AttemptFailed(code === 'ECONNABORTED' ? `timed out after ${this.options.requestTimeoutSeconds} s` : code, undefined, undefined, undefined);
+      throw new TransientError(`Request to Klaviyo for ${what} failed: ${code}.`);
+    }
+    this.onRequest?.({ url, status: response.status, durationMs: Date.now() - started });
+    const body = parseBody(response.data);
+    if (response.status >= 200 && response.status < 300) {
+      if (body === undefined) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined);
+      return body as T;
+    }
+    if (RETRYABLE_STATUS.has(response.status)) {
+      throw new AttemptFailed(`HTTP ${response.status}`, response.status, body, parseRetryAfter(response.headers['retry-after']));
+    }
+    throw errorForStatus(response.status, body, what);
+  }
+}
+
+function parseBody(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+import { ConfigError, ConnectorError, TransientError } from '../common/errors.js';
+import type { KlaviyoErrorBody } from './types.js';
+
+/** First error of Klaviyo's JSON:API error body, as "code: detail", or undefined for a body of another shape. */
+export function describeErrorBody(body: unknown): string | undefined {
+  const first = (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0];
+  if (!first || typeof first !== 'object') return undefined;
+  const parameter = first.source?.parameter ? ` (parameter ${first.source.parameter})` : '';
+  return `${first.code ?? 'error'}: ${first.detail ?? first.title ?? ''}${parameter}`;
+}
+
+/** Turns a final (not retried) HTTP failure into an error a person can act on. */
+export function errorForStatus(status: number, body: unknown, what: string): ConnectorError {
+  const klaviyoSays = describeErrorBody(body);
+  const said = klaviyoSays ? ` Klaviyo said: ${klaviyoSays}.` : '';
+  switch (status) {
+    case 401:
+      return new ConfigError(
+        `Klaviyo rejected the API key (HTTP 401) for ${what}. Check api_key: it must be a private API key (pk_...) of this Klaviyo account that has not been revoked (Settings > API keys).${said}`,
+      );
+    case 403:
+      return new ConfigError(
+        `The API key is not allowed to read profiles (HTTP 403) for ${what}. In Klaviyo, Settings > API keys, give the key the profiles:read scope (Profiles: Read access), or use a full-access private key.${said}`,
+      );
+    case 400:
+      return new ConnectorError(
+        `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,
+        'system_error',
+      );
+    case 404:
+      return new ConfigError(`Klaviyo answered 404 Not Found for ${what}. Check base_url (default https://a.klaviyo.com).${said}`);
+    default:
+      if (status === 429 || status >= 500) {
+        return new TransientError(`Klaviyo kept failing for ${what} (last answer: HTTP ${status}); retries were exhausted. Run the sync again later; it resumes from the last state.${said}`);
+      }
+      return new ConnectorError(`Klaviyo answered HTTP ${status} for ${what}.${said}`, 'system_error');
+  }
+}

@@ -1,0 +1,63 @@
+import { Command } from 'commander';
+import { asConnectorError } from '../../common/errors.js';
+import { packageVersion } from '../../common/package-files.js';
+import { redact } from '../../common/redact.js';
+import { LineWriter } from '../line-writer.js';
+import { checkCommand, discoverCommand, readCommand, specCommand } from './commands.js';
+import { errorTraceMessage } from './messages.js';
+
+/**
+ * The Airbyte source's command line. Whatever happens, stdout carries only protocol messages: failures end
+ * as a TRACE ERROR (or, for check, a FAILED status) and exit code 1, never a stack trace.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const out = new LineWriter(process.stdout);
+  let exitCode = 0;
+  const run = (action: () => Promise<number>) => async () => {
+    try {
+      exitCode = await action();
+    } catch (error) {
+      const failure = asConnectorError(error);
+      if (failure.internalMessage) process.stderr.write(`${redact(failure.internalMessage)}\n`);
+      await out.write(errorTraceMessage(failure.message, failure.failureType));
+      exitCode = 1;
+    }
+  };
+
+  const program = new Command()
+    .name('source-klaviyo-consent')
+    .description('Airbyte source for Klaviyo marketing consent (stream: profile_consent).')
+    .version(packageVersion())
+    .showHelpAfterError()
+    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+
+  program.command('spec').description('print the connector specification').action(run(() => specCommand(out)));
+  program
+    .command('check')
+    .description('validate the config and try one request')
+    .requiredOption('--config <file>', 'config JSON file')
+    .action((options: { config: string }) => run(() => checkCommand(options.config, out))());
+  program
+    .command('discover')
+    .description('print the catalog (no network call)')
+    .requiredOption('--config <file>', 'config JSON file')
+    .action((options: { config: string }) => run(() => discoverCommand(options.config, out))());
+  program
+    .command('read')
+    .description('read records, states and statuses')
+    .requiredOption('--config <file>', 'config JSON file')
+    .option('--catalog <file>', 'configured catalog JSON file (default: every stream)')
+    .option('--state <file>', 'state JSON file from a previous run')
+    .action((options: { config: string; catalog?: string; state?: string }) => run(() => readCommand(options, out))());
+
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    // commander has already told the user on stderr (unknown command, missing --config, --help).
+    const code = (error as { exitCode?: number }).exitCode;
+    exitCode = typeof code === 'number' ? code : 1;
+  }
+  await out.end();
+  return exitCode;
+}

@@ -1,0 +1,121 @@
+import { asConnectorError, type ConnectorError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { readPackageJson } from '../../common/package-files.js';
+import { redact } from '../../common/redact.js';
+import { parseConfig } from '../../config/parse-config.js';
+import { readJsonFile } from '../../config/read-json-file.js';
+import type { Settings } from '../../config/settings.js';
+import type { StreamRequest } from '../../engine/events.js';
+import { createClient, runSync, STREAM_NAMES } from '../../engine/run-sync.js';
+import { profilesUrl } from '../../klaviyo/profiles.js';
+import type { LineWriter } from '../line-writer.js';
+import { discoverStreams, streamsFromConfiguredCatalog } from './catalog.js';
+import {
+  catalogMessage,
+  connectionStatusMessage,
+  errorTraceMessage,
+  logMessage,
+  recordMessage,
+  specMessage,
+  streamStateMessage,
+  streamStatusMessage,
+} from './messages.js';
+import { parseAirbyteState } from './state.js';
+
+/** Logs as Airbyte LOG messages, so they land in the platform's sync log next to the records. */
+export function airbyteLogger(out: LineWriter): Logger {
+  return {
+    debug: (message) => {
+      if (process.env.LOG_LEVEL === 'DEBUG') out.enqueue(logMessage('DEBUG', message));
+    },
+    info: (message) => out.enqueue(logMessage('INFO', message)),
+    warn: (message) => out.enqueue(logMessage('WARN', message)),
+    error: (message) => out.enqueue(logMessage('ERROR', message)),
+  };
+}
+
+/** Keeps the stack for whoever debugs, on stderr, never on stdout (where the platform parses messages). */
+function logInternals(error: ConnectorError): void {
+  if (error.internalMessage) process.stderr.write(`${redact(error.internalMessage)}\n`);
+}
+
+export async function specCommand(out: LineWriter): Promise<number> {
+  const spec = readPackageJson('spec.json') as { documentationUrl: string; connectionSpecification: object };
+  await out.write(specMessage(spec));
+  return 0;
+}
+
+async function loadSettings(configPath: string): Promise<Settings> {
+  return parseConfig(await readJsonFile(configPath, 'config'));
+}
+
+/** check always exits 0: the verdict is in the CONNECTION_STATUS message, as the protocol asks. */
+export async function checkCommand(configPath: string, out: LineWriter): Promise<number> {
+  try {
+    const settings = await loadSettings(configPath);
+    // A check should answer in seconds, not wait out a long retry budget.
+    const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 20) }, airbyteLogger(out));
+    await client.getJson(profilesUrl(client, { pageSize: 1 }), 'the connection check (GET /api/profiles)');
+    await out.write(connectionStatusMessage('SUCCEEDED'));
+  } catch (error) {
+    const failure = asConnectorError(error);
+    logInternals(failure);
+    await out.write(connectionStatusMessage('FAILED', failure.message));
+  }
+  return 0;
+}
+
+export async function discoverCommand(configPath: string, out: LineWriter): Promise<number> {
+  // The catalog is static, but a config that could never sync should fail here, where the user sets it up.
+  await loadSettings(configPath);
+  await out.write(catalogMessage(discoverStreams()));
+  return 0;
+}
+
+export async function readCommand(options: { config: string; catalog?: string; state?: string }, out: LineWriter): Promise<number> {
+  const logger = airbyteLogger(out);
+  const settings = await loadSettings(options.config);
+  const selected = options.catalog ? streamsFromConfiguredCatalog(await readJsonFile(options.catalog, 'catalog')) : undefined;
+  const states = parseAirbyteState(options.state ? await readJsonFile(options.state, 'state') : undefined, logger);
+  // Without a catalog (standalone use): every stream, incremental where a state says where to resume.
+  const streams: StreamRequest[] = (selected ?? STREAM_NAMES.map((stream) => ({ stream, mode: states.has(stream) ? ('incremental' as const) : ('full_refresh' as const) }))).map(
+    ({ stream, mode }) => ({ stream, mode, state: states.get(stream) }),
+  );
+
+  let exitCode = 0;
+  let sinceState = 0;
+  let running = false;
+  for await (const event of runSync({ settings, streams, logger })) {
+    switch (event.type) {
+      case 'stream_started':
+        sinceState = 0;
+        running = false;
+        await out.write(streamStatusMessage(event.stream, 'STARTED'));
+        break;
+      case 'record':
+        if (!running) {
+          running = true;
+          await out.write(streamStatusMessage(event.stream, 'RUNNING'));
+        }
+        sinceState += 1;
+        await out.write(recordMessage(event.stream, event.record, Date.now()));
+        break;
+      case 'checkpoint':
+        await out.write(streamStateMessage(event.stream, event.state, sinceState));
+        sinceState = 0;
+        // A state only protects what has reached the platform: send it now, not with the next batch.
+        await out.flush();
+        break;
+      case 'stream_completed':
+        await out.write(streamStatusMessage(event.stream, 'COMPLETE'));
+        break;
+      case 'stream_failed':
+        logInternals(event.error);
+        await out.write(streamStatusMessage(event.stream, 'INCOMPLETE'));
+        await out.write(errorTraceMessage(event.error.message, event.error.failureType, { stream: event.stream }));
+        exitCode = 1;
+        break;
+    }
+  }
+  return exitCode;
+}

@@ -1,0 +1,103 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions } from './klaviyo-simulator.js';
+
+export interface CliIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+}
+
+const NAME = 'klaviyo-simulator';
+
+/**
+ * Starts the simulator from command-line arguments (without `node` and the script). On success it
+ * prints one JSON line on stdout for scripts, one readable line on stderr, and returns the running
+ * simulator; otherwise it returns the exit code: 0 after --help, 2 for invalid options.
+ */
+export async function startFromCli(argv: readonly string[], io: CliIo): Promise<KlaviyoSimulator | number> {
+  let options: SimulatorOptions | undefined;
+  try {
+    options = parseCliArguments(argv, io);
+  } catch (error) {
+    if (error instanceof CommanderError && (error.code === 'commander.helpDisplayed' || error.code === 'commander.help')) return 0;
+    if (error instanceof CommanderError || error instanceof InvalidArgumentError) {
+      io.stderr(`${NAME}: ${error.message.replace(/^error: /, '')}`);
+      return 2;
+    }
+    throw error;
+  }
+  let simulator: KlaviyoSimulator;
+  try {
+    simulator = await KlaviyoSimulator.start(options);
+  } catch (error) {
+    io.stderr(`${NAME}: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  io.stdout(JSON.stringify({ base_url: simulator.baseUrl, api_key: SIMULATOR_API_KEY, profiles: simulator.size }));
+  io.stderr(`${NAME}: serving ${simulator.size} profiles at ${simulator.baseUrl}/api/profiles (Ctrl-C to stop)`);
+  return simulator;
+}
+
+export function parseCliArguments(argv: readonly string[], io: CliIo): SimulatorOptions {
+  const program = new Command(NAME)
+    .description("A local simulator of Klaviyo's GET /api/profiles")
+    .option('--port <n>', 'port to listen on, 0 for any free port', integerIn('--port', 0, 65_535), 0)
+    .option('--host <h>', 'loopback address to listen on', loopbackHost, '127.0.0.1')
+    .option('--profiles <n>', 'how many profiles to generate', integerIn('--profiles', 0, 50_000_000), 1000)
+    .option('--seed <n>', 'seed of the generated data', integerIn('--seed', 0, 4_294_967_295), 1)
+    .option('--latency-ms <n>', 'delay added to every response', nonNegativeNumber('--latency-ms'), 0)
+    .option('--requests-per-second <n>', 'burst rate limit', integerIn('--requests-per-second', 1, 1_000_000))
+    .option('--requests-per-minute <n>', 'steady rate limit', integerIn('--requests-per-minute', 1, 60_000_000))
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout(text.trimEnd()),
+      // Errors are reported once, as one line, by startFromCli.
+      writeErr: () => undefined,
+    });
+  program.parse([...argv], { from: 'user' });
+  const parsed = program.opts<{
+    port: number;
+    host: string;
+    profiles: number;
+    seed: number;
+    latencyMs: number;
+    requestsPerSecond?: number;
+    requestsPerMinute?: number;
+  }>();
+  const { requestsPerSecond, requestsPerMinute } = parsed;
+  return {
+    port: parsed.port,
+    host: parsed.host,
+    profiles: parsed.profiles,
+    seed: parsed.seed,
+    latencyMs: parsed.latencyMs,
+    ...(requestsPerSecond !== undefined || requestsPerMinute !== undefined
+      ? { rateLimit: { perSecond: requestsPerSecond, perMinute: requestsPerMinute } }
+      : {}),
+  };
+}
+
+function integerIn(option: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number >= min && number <= max)) {
+      throw new InvalidArgumentError(`${option} must be an integer from ${min} to ${max}, got '${value}'.`);
+    }
+    return number;
+  };
+}
+
+function nonNegativeNumber(option: string): (value: string) => number {
+  return (value) => {
+    const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isFinite(number)) throw new InvalidArgumentError(`${option} must be a non-negative number, got '${value}'.`);
+    return number;
+  };
+}
+
+function loopbackHost(value: string): string {
+  if (!/^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|::1)$/.test(value)) {
+    throw new InvalidArgumentError(`--host must be a loopback address such as 127.0.0.1, got '${value}'.`);
+  }
+  return value;
+}

@@ -1,0 +1,31 @@
+import { Ajv } from 'ajv';
+import { normalizeDateTime, parseDateTime } from '../../common/datetime.js';
+import { ConfigError } from '../../common/errors.js';
+import { readPackageJson } from '../../common/package-files.js';
+import type { ProfileConsentState } from '../../generated/profile-consent-state.js';
+
+export type { ProfileConsentState };
+
+const stateSchema = readPackageJson('schemas/profile_consent_state.json') as object;
+// Formats are checked by parseDateTime below, which also accepts the date-only and offset forms we write
+// in docs, so ajv only checks the shape here.
+const validateState = new Ajv({ allErrors: true, validateFormats: false }).compile<ProfileConsentState>(stateSchema);
+
+/**
+ * Validates a profile_consent stream state from any protocol face. `where` says where it came from, for the
+ * message. A state we cannot understand is an error, never a silent full resync.
+ */
+export function parseProfileConsentState(raw: unknown, where: string): ProfileConsentState {
+  if (raw === undefined || raw === null) return {};
+  if (!validateState(raw)) {
+    const detail = (validateState.errors ?? []).map((e) => `${e.instancePath || 'state'} ${e.message ?? ''}`).join('; ');
+    throw new ConfigError(`${where}: the profile_consent state must be an object like {"updated": "2024-01-31T00:00:00Z"} (${detail}). Fix the state file, or remove it to sync everything again.`);
+  }
+  const state = raw as ProfileConsentState;
+  if (state.updated === undefined) return {};
+  const updated = normalizeDateTime(state.updated);
+  if (!updated || !parseDateTime(state.updated)) {
+    throw new ConfigError(`${where}: the profile_consent cursor "updated" is "${String(state.updated)}", not a date-time. Use RFC 3339 like 2024-01-31T00:00:00Z, or remove the state to sync everything again.`);
+  }
+  return { ...state, updated };
+}

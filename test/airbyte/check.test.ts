@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KlaviyoSimulator, SIMULATOR_NO_SCOPE_API_KEY } from '../../src/simulator/index.js';
+import { airbyteMessageValidator, hasReference } from '../helpers/reference.js';
+import { airbyteBin, ofType, runCli, tempFile } from '../helpers/run-cli.js';
+import { configFor } from '../helpers/simulator-config.js';
+
+let simulator: KlaviyoSimulator;
+beforeAll(async () => {
+  simulator = await KlaviyoSimulator.start({ profiles: 50, seed: 3 });
+});
+afterAll(() => simulator.close());
+
+async function check(config: unknown) {
+  const result = await runCli(airbyteBin, ['check', '--config', tempFile('config.json', config)]);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.messages.filter((m) => m.type !== 'LOG')).toHaveLength(1);
+  if (hasReference) {
+    const validate = airbyteMessageValidator();
+    for (const message of result.messages) expect(validate(message), JSON.stringify(validate.errors)).toBe(true);
+  }
+  return ofType(result.messages, 'CONNECTION_STATUS')[0]?.connectionStatus;
+}
+
+describe('check', () => {
+  it('succeeds with a good key, making exactly one real request with the required headers and query', async () => {
+    simulator.resetStats();
+    const status = await check(configFor(simulator));
+    expect(status).toEqual({ status: 'SUCCEEDED' });
+    expect(simulator.requestLog).toHaveLength(1);
+    const url = new URL(simulator.requestLog[0]!.url, simulator.baseUrl);
+    expect(url.pathname).toBe('/api/profiles');
+    expect(url.searchParams.get('page[size]')).toBe('1');
+    expect(url.searchParams.get('additional-fields[profile]')).toBe('subscriptions');
+  });
+
+  it('fails with a message about the key for a wrong key (401)', async () => {
+    const status = await check(configFor(simulator, { api_key: 'pk_wrong_key_1111111111111111111111111' }));
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/401/);
+    expect(status.message).toMatch(/api_key/);
+  });
+
+  it('fails naming the missing profiles:read scope (403)', async () => {
+    const status = await check(configFor(simulator, { api_key: SIMULATOR_NO_SCOPE_API_KEY }));
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/403/);
+    expect(status.message).toContain('profiles:read');
+  });
+
+  it.each([
+    [{ base_url: 'http://127.0.0.1:1' }, 'api_key'],
+    [{ api_key: 'pk_ok_key_000000000000000000000000000', page_size: 500 }, 'page_size'],
+    [{ api_key: 'pk_ok_key_000000000000000000000000000', start_date: 'yesterday' }, 'start_date'],
+    [{ api_key: 'pk_ok_key_000000000000000000000000000', base_url: 'http://klaviyo-proxy.invalid' }, 'base_url'],
+  ])('fails without a request for a bad config %j, naming %s', async (config, field) => {
+    simulator.resetStats();
+    const status = await check(config);
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toContain(field);
+    expect(simulator.stats.requests).toBe(0);
+  });
+
+  it('fails with a clear message when the config file is not JSON', async () => {
+    const status = await check('{"api_key": ');
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/not valid JSON/);
+  });
+});

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { compareNormalized, normalizeDateTime, toFilterDateTime } from '../../src/common/datetime.js';
+
+describe('normalizeDateTime', () => {
+  it.each([
+    ['2024-03-05T10:11:12+00:00', '2024-03-05T10:11:12Z'],
+    ['2024-03-05T10:11:12.123456+00:00', '2024-03-05T10:11:12.123456Z'],
+    ['2024-03-05T10:11:12.120000+00:00', '2024-03-05T10:11:12.12Z'],
+    ['2024-03-05T12:11:12+02:00', '2024-03-05T10:11:12Z'],
+    ['2024-03-05T00:30:00-05:30', '2024-03-05T06:00:00Z'],
+    ['2024-03-05', '2024-03-05T00:00:00Z'],
+    ['2024-03-05 10:11', '2024-03-05T10:11:00Z'],
+    ['2024-03-05T10:11:12z', '2024-03-05T10:11:12Z'],
+  ])('%s -> %s', (input, output) => {
+    expect(normalizeDateTime(input)).toBe(output);
+  });
+
+  it.each(['', 'yesterday', '2024-02-30', '2024-13-01', '2024-03-05T25:00:00Z', '2024-03-05T10:11:12+25:00', '03/05/2024'])('rejects %j', (input) => {
+    expect(normalizeDateTime(input)).toBeUndefined();
+  });
+});
+
+describe('compareNormalized', () => {
+  it('orders by instant, fractions included', () => {
+    const values = ['2024-01-01T00:00:00.5Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.25Z', '2023-12-31T23:59:59.999999Z'];
+    expect([...values].sort(compareNormalized)).toEqual(['2023-12-31T23:59:59.999999Z', '2024-01-01T00:00:00Z', '2024-01-01T00:00:00.25Z', '2024-01-01T00:00:00.5Z']);
+    expect(compareNormalized('2024-01-01T00:00:00.50Z', '2024-01-01T00:00:00.5Z')).toBe(0);
+  });
+});
+
+describe('toFilterDateTime', () => {
+  it('floors to whole seconds in the unquoted form Klaviyo filters take', () => {
+    expect(toFilterDateTime(Date.parse('2024-01-01T00:00:01.999Z'))).toBe('2024-01-01T00:00:01Z');
+  });
+});
