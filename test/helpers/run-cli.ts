@@ -67,3 +67,5 @@ function run(bin: string, args: string[], options: { timeoutMs?: number; env?: N
 }
 
 export const ofType = (messages: CliResult['messages'], type: string) => messages.filter((m) => m.type === type);
+
+export const tapBin = join(repoRoot, 'dist/bin/tap-klaviyo-consent.js');

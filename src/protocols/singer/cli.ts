@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+import { asConnectorError, ConfigError } from '../../common/errors.js';
+import { packageVersion } from '../../common/package-files.js';
+import { parseConfig } from '../../config/parse-config.js';
+import { readJsonFile } from '../../config/read-json-file.js';
+import { LineWriter } from '../line-writer.js';
+import { aboutInfo, aboutMarkdown } from './about.js';
+import { selectionsFromCatalog, singerCatalog } from './catalog.js';
+import { loadSingerConfig } from './config-sources.js';
+import { singerLogger, stderrLine } from './logger.js';
+import { runTap } from './run-tap.js';
+import { parseSingerState } from './state.js';
+
+interface TapOptions {
+  config: string[];
+  discover?: boolean;
+  catalog?: string;
+  properties?: string;
+  state?: string;
+  about?: boolean;
+  format: 'json' | 'markdown';
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/**
+ * The Singer tap's command line. stdout carries only Singer messages (or the catalog / about output); a
+ * fatal error is one `CRITICAL ...` line on stderr and a non-zero exit, never a stack trace.
+ */
+export async function main(argv: string[]): Promise<number> {
+  const out = new LineWriter(process.stdout);
+  const program = new Command()
+    .name('tap-klaviyo-consent')
+    .description('Singer tap for Klaviyo marketing consent (stream: profile_consent).')
+    .version(packageVersion())
+    .option('-c, --config <file>', 'config JSON file, or ENV for TAP_KLAVIYO_CONSENT_* variables; repeatable, later ones win', collect, [])
+    .option('-d, --discover', 'print the catalog (no network call)')
+    .option('--catalog <file>', 'catalog with the streams and properties to sync')
+    .option('-p, --properties <file>', 'legacy alias of --catalog')
+    .option('-s, --state <file>', 'state from a previous run')
+    .option('--about', 'print what the tap is and its settings')
+    .addOption(new Option('--format <format>', 'output of --about').choices(['json', 'markdown']).default('json'))
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  let options: TapOptions;
+  try {
+    program.parse(argv);
+    options = program.opts<TapOptions>();
+  } catch (error) {
+    const code = (error as { exitCode?: number }).exitCode;
+    return typeof code === 'number' ? code : 2;
+  }
+
+  const onTerm = () => {
+    // Pipes and files are written synchronously on Linux, so only whole lines have left the process.
+    void out.flush();
+    stderrLine('INFO', 'Received SIGTERM; stopping. Resume from the last STATE.');
+    process.exit(143);
+  };
+  process.once('SIGTERM', onTerm);
+
+  try {
+    if (options.about) {
+      if (options.format === 'markdown') process.stdout.write(aboutMarkdown());
+      else process.stdout.write(`${JSON.stringify(aboutInfo(), null, 2)}\n`);
+      return 0;
+    }
+    if (options.config.length === 0) throw new ConfigError('--config is required: a JSON file with at least {"api_key": "pk_..."}, or ENV to read TAP_KLAVIYO_CONSENT_* variables.');
+    const settings = parseConfig(await loadSingerConfig(options.config));
+    if (options.discover) {
+      process.stdout.write(`${JSON.stringify(singerCatalog(), null, 2)}\n`);
+      return 0;
+    }
+    const catalogPath = options.catalog ?? options.properties;
+    const selections = selectionsFromCatalog(catalogPath ? await readJsonFile(catalogPath, options.catalog ? 'catalog' : 'properties') : undefined);
+    const state = parseSingerState(options.state ? await readJsonFile(options.state, 'state') : undefined, singerLogger);
+    const code = await runTap({ settings, selections, state, out });
+    await out.end();
+    return code;
+  } catch (error) {
+    await out.end();
+    stderrLine('CRITICAL', asConnectorError(error).message);
+    return 1;
+  } finally {
+    process.off('SIGTERM', onTerm);
+  }
+}

@@ -1,0 +1,70 @@
+import type { ProfileConsentRecord } from '../../generated/profile-consent-record.js';
+import type { Settings } from '../../config/settings.js';
+import { createClient, runSync } from '../../engine/run-sync.js';
+import { CURSOR_FIELD, PRIMARY_KEY } from '../../streams/profile-consent/schema.js';
+import type { ProfileConsentState } from '../../streams/profile-consent/state.js';
+import type { LineWriter } from '../line-writer.js';
+import { projectedSchema, type SingerSelection } from './catalog.js';
+import { metric, singerLogger, stderrLine } from './logger.js';
+import { recordMessage, schemaMessage, stateMessage } from './messages.js';
+import { stateValue, type SingerState } from './state.js';
+
+function project(record: ProfileConsentRecord, properties: string[] | undefined): object {
+  if (!properties) return record;
+  const out: Record<string, unknown> = {};
+  for (const name of properties) out[name] = record[name as keyof ProfileConsentRecord];
+  return out;
+}
+
+/** Exit codes: 0 done, 1 failed, 141 the reader of stdout went away (as a shell reports SIGPIPE). */
+export async function runTap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter }): Promise<number> {
+  const { settings, selections, state, out } = options;
+  const client = createClient(settings, singerLogger);
+  client.onRequest = (request) => {
+    metric('timer', 'http_request_duration', request.durationMs / 1000, {
+      endpoint: new URL(request.url).pathname,
+      http_status_code: request.status,
+      status: typeof request.status === 'number' && request.status < 400 ? 'succeeded' : 'failed',
+    });
+  };
+  const bookmarks = new Map<string, ProfileConsentState>(state.streams);
+  const byStream = new Map(selections.map((s) => [s.stream, s]));
+  const keyProperties = PRIMARY_KEY.map((path) => path[0] as string);
+  let counts = 0;
+
+  // FULL_TABLE reads everything each run, so an incoming bookmark is ignored for it (and rewritten at the end).
+  const streams = selections.map((s) => ({ stream: s.stream, mode: s.mode, state: s.mode === 'incremental' ? state.streams.get(s.stream) : undefined }));
+  for await (const event of runSync({ settings, streams, logger: singerLogger, client })) {
+    if (out.closed) {
+      stderrLine('INFO', 'The target closed its input (broken pipe); stopping.');
+      return 141;
+    }
+    switch (event.type) {
+      case 'stream_started':
+        counts = 0;
+        await out.write(schemaMessage(event.stream, projectedSchema(byStream.get(event.stream)?.properties), keyProperties, CURSOR_FIELD));
+        break;
+      case 'record':
+        counts += 1;
+        await out.write(recordMessage(event.stream, project(event.record, byStream.get(event.stream)?.properties), new Date().toISOString()));
+        break;
+      case 'checkpoint':
+        bookmarks.set(event.stream, event.state);
+        await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
+        await out.flush();
+        break;
+      case 'stream_completed':
+        metric('counter', 'record_count', counts, { endpoint: event.stream });
+        break;
+      case 'stream_failed':
+        metric('counter', 'record_count', counts, { endpoint: event.stream });
+        await out.flush();
+        stderrLine('CRITICAL', event.error.message);
+        return 1;
+    }
+  }
+  // Targets pass on only the last state they saw after the last record: end with one, always.
+  await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
+  if (out.closed) return 141;
+  return 0;
+}

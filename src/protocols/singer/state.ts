@@ -1,0 +1,56 @@
+import { ConfigError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { CURSOR_FIELD, STREAM_NAME } from '../../streams/profile-consent/schema.js';
+import { parseProfileConsentState, type ProfileConsentState } from '../../streams/profile-consent/state.js';
+
+const SHAPE = 'Expected {"bookmarks": {"profile_consent": {"updated": "2024-01-31T00:00:00Z"}}} (or the Meltano SDK form with replication_key / replication_key_value), or an empty file.';
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export interface SingerState {
+  /** Parsed bookmarks of this tap's streams. */
+  streams: Map<string, ProfileConsentState>;
+  /** The whole incoming state, so bookmarks this tap does not own are passed on untouched. */
+  passthrough: Record<string, unknown>;
+}
+
+/** Reads a Meltano SDK bookmark ({replication_key, replication_key_value}) as our own {updated}. */
+function fromSdkBookmark(bookmark: Record<string, unknown>): Record<string, unknown> {
+  if (!('replication_key_value' in bookmark)) return bookmark;
+  const key = bookmark.replication_key ?? CURSOR_FIELD[0];
+  if (key !== CURSOR_FIELD[0]) {
+    throw new ConfigError(`state: the ${STREAM_NAME} bookmark's replication_key is ${JSON.stringify(key)}, but this stream is replicated on "${CURSOR_FIELD[0]}". Remove the state to sync everything again.`);
+  }
+  const { replication_key: _key, replication_key_value: value, ...rest } = bookmark;
+  return { ...rest, [CURSOR_FIELD[0]!]: value };
+}
+
+export function parseSingerState(raw: unknown, logger: Logger): SingerState {
+  const streams = new Map<string, ProfileConsentState>();
+  if (raw === undefined || raw === null) return { streams, passthrough: {} };
+  if (!isObject(raw)) throw new ConfigError(`The state file is not a Singer state. ${SHAPE}`);
+  // Some runners store the last STATE message whole; its value is the state.
+  const state = raw.type === 'STATE' && isObject(raw.value) ? raw.value : raw;
+  if (!('bookmarks' in state)) {
+    if (Object.keys(state).length === 0) return { streams, passthrough: {} };
+    throw new ConfigError(`The state has no "bookmarks". ${SHAPE}`);
+  }
+  if (!isObject(state.bookmarks)) throw new ConfigError(`The state's "bookmarks" is not an object. ${SHAPE}`);
+  for (const [name, bookmark] of Object.entries(state.bookmarks)) {
+    if (name !== STREAM_NAME) {
+      logger.warn(`The state has a bookmark for stream "${name}", which this tap does not have; it is passed on unchanged.`);
+      continue;
+    }
+    if (!isObject(bookmark)) throw new ConfigError(`The state's bookmark for ${STREAM_NAME} is not an object. ${SHAPE}`);
+    streams.set(name, parseProfileConsentState(fromSdkBookmark(bookmark), 'state'));
+  }
+  return { streams, passthrough: state };
+}
+
+/** The STATE value to emit: the incoming state with this tap's bookmarks replaced. */
+export function stateValue(passthrough: Record<string, unknown>, bookmarks: Map<string, ProfileConsentState>): object {
+  const previous = isObject(passthrough.bookmarks) ? passthrough.bookmarks : {};
+  return { ...passthrough, bookmarks: { ...previous, ...Object.fromEntries(bookmarks) } };
+}
