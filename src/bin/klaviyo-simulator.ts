@@ -11,6 +11,8 @@ if (typeof started === 'number') {
   process.exitCode = started;
 } else {
   const stop = (): void => {
+    // A last JSON line with what was served, so a benchmark can count 429s from the server's side.
+    io.stdout(JSON.stringify({ stopped: true, requests: started.stats.requests, by_status: started.stats.byStatus }));
     // Exit explicitly once closed: the simulator must stop promptly even with clients still attached.
     void started.close().then(() => process.exit(0));
   };

@@ -1,9 +1,8 @@
 /** Where the engine and the HTTP client report; each protocol face decides how a line reaches the user. */
 export interface Logger {
-  debug(message: string): void;
   info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -3,6 +3,7 @@
 // in a message) can leak it, whatever it does upstream.
 
 const secrets = new Set<string>();
+let secretBytes: Buffer[] = [];
 const MASK = '**********';
 
 export function registerSecret(value: unknown): void {
@@ -13,7 +14,13 @@ export function registerSecret(value: unknown): void {
     if (trimmed !== value) secrets.add(trimmed);
     const encoded = encodeURIComponent(value);
     if (encoded !== value) secrets.add(encoded);
+    secretBytes = [...secrets].map((s) => Buffer.from(s, 'utf8'));
   }
+}
+
+/** True when UTF-8 bytes about to be written contain a registered secret (a fast byte search). */
+export function containsSecret(bytes: Buffer): boolean {
+  return secretBytes.some((secret) => bytes.includes(secret));
 }
 
 export function redact(text: string): string {

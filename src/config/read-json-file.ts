@@ -2,6 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../common/errors.js';
 
 /**
+ * The parser's complaint without the text it quotes: V8 writes `Unexpected token 'p', ..."api_key": pk_li"...
+ * is not valid JSON`, and in a config file that quote can be the API key, read before it could be masked.
+ */
+function parserComplaint(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split(/, \.\.\.|, "|\s+in JSON/)[0] ?? 'invalid JSON';
+}
+
+/**
  * Reads a JSON file a user handed us (config, catalog, state). `what` names it in the message, e.g. "config".
  * An empty file gives undefined: Airbyte and Singer both pass empty state files.
  */
@@ -18,6 +27,6 @@ export async function readJsonFile(path: string, what: string): Promise<unknown>
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${(error as Error).message}). Fix the file or pass another one.`);
+    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${parserComplaint(error)}). Check its quotes, commas and braces, or pass another file.`);
   }
 }

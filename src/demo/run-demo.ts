@@ -98,10 +98,11 @@ async function main() {
   process.stdout.write(`Final state: ${relative(process.cwd(), stateFile)} (the next run reads only what changed: add --state ${relative(process.cwd(), stateFile)})\n`);
   process.stdout.write(`All messages: ${relative(process.cwd(), outputFile)}\n`);
   process.stdout.write(`Records only: jq -c 'select(.type=="RECORD") | .record.data' ${relative(process.cwd(), outputFile)}\n\n`);
-  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read):\n');
+  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read), from this folder:\n');
   process.stdout.write(`  echo '{"api_key": "pk_..."}' > config.json\n`);
-  process.stdout.write('  npx source-klaviyo-consent check --config config.json\n');
-  process.stdout.write('  npx source-klaviyo-consent read --config config.json > messages.jsonl\n');
+  process.stdout.write('  ./dist/bin/source-klaviyo-consent.js check --config config.json\n');
+  process.stdout.write('  ./dist/bin/source-klaviyo-consent.js read --config config.json > messages.jsonl\n');
+  process.stdout.write('  (npm link puts source-klaviyo-consent and tap-klaviyo-consent on your PATH)\n');
   process.exitCode = code;
 }
 

@@ -12,11 +12,26 @@ export interface StreamRequest {
   state: ProfileConsentState | undefined;
 }
 
+/** How a long read is going, for progress lines on a terminal. */
+export interface ReadProgress {
+  records: number;
+  pages: number;
+  seconds: number;
+  recordsPerSecond: number;
+  rateLimitWaitSeconds: number;
+  /** Estimated from the ranges left and the density seen so far; Infinity when unknown. */
+  estimatedRecordsLeft: number;
+}
+
 /** What the engine tells a protocol face, in order. The face turns these into its own messages. */
 export type SyncEvent =
   | { type: 'stream_started'; stream: string }
-  | { type: 'record'; stream: string; record: ProfileConsentRecord }
+  /** A page's records, in order; batched because a yield per record costs more than mapping one. */
+  | { type: 'records'; stream: string; records: ProfileConsentRecord[] }
   /** Everything before this point has been yielded; resuming from `state` loses nothing. */
   | { type: 'checkpoint'; stream: string; state: ProfileConsentState }
+  /** Every request waits on Klaviyo's rate limit until `untilMs`; the platform should hear the sync is alive. */
+  | { type: 'rate_limited'; stream: string; waitMs: number; untilMs: number }
+  | { type: 'progress'; stream: string; progress: ReadProgress }
   | { type: 'stream_completed'; stream: string }
   | { type: 'stream_failed'; stream: string; error: ConnectorError };

@@ -3,19 +3,83 @@ import type { Logger } from '../common/logger.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
 import type { ProfileConsentState } from '../generated/profile-consent-state.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
-import { profilePages } from '../klaviyo/profiles.js';
+import { profilePages, profilesUrl } from '../klaviyo/profiles.js';
+import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
-import type { SyncMode } from './events.js';
+import type { ReadProgress, SyncMode } from './events.js';
+import { PageChannel } from './page-channel.js';
 import { planProfileRead } from './plan-profile-read.js';
+import { rangeFilter, RangeScheduler, type UpdatedRange } from './range-scheduler.js';
 
 export type ProfileConsentOutput =
-  | { type: 'record'; record: ProfileConsentRecord }
-  | { type: 'checkpoint'; state: ProfileConsentState };
+  | { type: 'records'; records: ProfileConsentRecord[] }
+  | { type: 'checkpoint'; state: ProfileConsentState }
+  | { type: 'rate_limited'; waitMs: number; untilMs: number }
+  | { type: 'progress'; progress: ReadProgress };
+
+/** What workers hand to the consumer. */
+type Delivery =
+  | { kind: 'page'; range: UpdatedRange; records: ProfileConsentRecord[]; lastUpdatedSec: number | undefined; last: boolean }
+  | { kind: 'rate_limited'; waitMs: number; untilMs: number }
+  | { kind: 'failed'; error: unknown };
+
+const PROGRESS_EVERY_MS = 5000;
+/** Waits shorter than this are routine pacing, not worth telling the platform about. */
+const RATE_LIMIT_NOTICE_MS = 3000;
+
+function updatedSeconds(record: ProfileConsentRecord): number | undefined {
+  // record.updated is already normalized RFC 3339 UTC, which Date.parse reads natively.
+  return record.updated === null ? undefined : Math.floor(Date.parse(record.updated) / 1000);
+}
 
 /**
- * Reads profile_consent in one scan sorted by `updated` and checkpoints after every page. Because the scan
- * is sorted, every profile updated before the last one read has been read, so the highest `updated` seen is
- * a safe cursor; it is capped at the run's start, so changes made while the run is going are read next time.
+ * Maps a page's profiles to records, stopping at the first one at or past `hi`: the range may have been
+ * split while the page was in flight, and from there on the records belong to the new upper range, which
+ * reads them itself (its filter is `greater-than(updated, hi-1)`). Pages are sorted by `updated`.
+ */
+export function mapWithinRange(profiles: ProfileResource[], hi: number | undefined) {
+  const records: ProfileConsentRecord[] = [];
+  let firstUpdatedSec: number | undefined;
+  let lastUpdatedSec: number | undefined;
+  let skipped = 0;
+  for (const profile of profiles) {
+    // Without an id a record cannot be deduplicated or joined; it is counted and reported, never emitted.
+    if (typeof profile?.id !== 'string' || profile.id === '') {
+      skipped += 1;
+      continue;
+    }
+    const record = toProfileConsentRecord(profile);
+    const sec = updatedSeconds(record);
+    if (sec !== undefined && hi !== undefined && sec >= hi) return { records, firstUpdatedSec, lastUpdatedSec, passedEnd: true, skipped };
+    records.push(record);
+    if (sec !== undefined) {
+      firstUpdatedSec ??= sec;
+      lastUpdatedSec = sec;
+    }
+  }
+  return { records, firstUpdatedSec, lastUpdatedSec, passedEnd: false, skipped };
+}
+
+/**
+ * The oldest and newest `updated` at or after the lower bound, one request each (in parallel), so ranges are
+ * planned where the data is rather than over empty years or the weeks since the last change.
+ */
+async function findExtent(client: KlaviyoClient, filter: string | undefined): Promise<{ oldest?: number; newest?: number }> {
+  const edge = async (sort: string) => {
+    const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), 'Get Profiles (range planning)');
+    const first = page?.data?.[0];
+    return first ? updatedSeconds(toProfileConsentRecord(first)) : undefined;
+  };
+  const [oldest, newest] = await Promise.all([edge('updated'), edge('-updated')]);
+  return { oldest, newest };
+}
+
+/**
+ * Reads profile_consent over disjoint `updated` ranges with up to `concurrency` requests in flight, each range
+ * scanned sorted by `updated`. An idle worker takes the upper half of the range with the most left, so a
+ * skewed account (most profiles changed last week) keeps every worker busy. Checkpoints carry the low
+ * watermark: never past a range that is not finished, never past the run's start, so a crash at any point
+ * resumes without loss.
  */
 export async function* readProfileConsent(options: {
   client: KlaviyoClient;
@@ -23,36 +87,135 @@ export async function* readProfileConsent(options: {
   state: ProfileConsentState | undefined;
   startDateMs: number | undefined;
   pageSize: number;
+  concurrency: number;
   runStartedMs: number;
   logger: Logger;
 }): AsyncGenerator<ProfileConsentOutput> {
-  const { client, logger } = options;
+  const { client, logger, concurrency } = options;
   const plan = planProfileRead(options);
   if (plan.stateInFuture) {
     logger.warn(`profile_consent: the state's cursor ${String(options.state?.updated)} lies after this run's start; nothing can be newer. The cursor is reset to the run's start so no later change is missed.`);
   }
+  const runStartSec = Math.floor(options.runStartedMs / 1000);
   const ceiling = toFilterDateTime(options.runStartedMs);
-  let cursor = plan.initialCursor;
-  let highest: string | undefined;
-  let pages = 0;
-  let records = 0;
   const started = Date.now();
-  logger.info(`profile_consent: ${options.mode} read, ${plan.filter ? `filter ${plan.filter}` : 'all profiles'}, sorted by updated, ${options.pageSize} per page`);
+  const requestsBefore = client.requestCount;
+  const channel = new PageChannel<Delivery>(concurrency);
+  const stopNotices = client.limiter.onWait((waitMs, untilMs) => {
+    if (waitMs >= RATE_LIMIT_NOTICE_MS) void channel.put({ kind: 'rate_limited', waitMs, untilMs }, true);
+  });
+  // The probe may itself wait on the limit; its notice is queued and delivered with the first pages.
+  const extent =
+    concurrency > 1
+      ? await findExtent(client, plan.filter).catch((error: unknown) => {
+          stopNotices();
+          throw error;
+        })
+      : {};
+  const lowerSec = plan.lowerMs === undefined ? undefined : Math.floor(plan.lowerMs / 1000);
+  const upperEstimateSec = extent.newest === undefined ? runStartSec : Math.min(runStartSec, extent.newest + 1);
+  const scheduler = new RangeScheduler(lowerSec, upperEstimateSec, concurrency, extent.oldest, options.pageSize);
+  logger.info(
+    `profile_consent: ${options.mode} read, ${plan.filter ? `from ${plan.filter}` : 'all profiles'}, ${scheduler.all.length} range(s), up to ${concurrency} requests in flight, ${options.pageSize} per page`,
+  );
 
-  for await (const page of profilePages(client, { filter: plan.filter, sort: 'updated', pageSize: options.pageSize })) {
-    pages += 1;
-    for (const resource of page.data) {
-      const record = toProfileConsentRecord(resource);
-      if (record.updated !== null && (highest === undefined || compareNormalized(record.updated, highest) > 0)) highest = record.updated;
-      records += 1;
-      yield { type: 'record', record };
+  let stopped = false;
+  // Workers with nothing to take wait here; every emitted page wakes them, since only progress can make a
+  // split possible (and a range finished, which may end the scan).
+  const idle: Array<() => void> = [];
+  const wake = () => {
+    for (const resolve of idle.splice(0)) resolve();
+  };
+
+  async function work(): Promise<void> {
+    while (!stopped) {
+      const range = scheduler.take();
+      if (!range) {
+        if (scheduler.done) return;
+        await new Promise<void>((resolve) => idle.push(resolve));
+        continue;
+      }
+      const filter = rangeFilter(range, toFilterDateTime);
+      for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize })) {
+        if (stopped) return;
+        const { records, firstUpdatedSec, lastUpdatedSec, passedEnd, skipped } = mapWithinRange(page.data, range.hi);
+        if (skipped > 0) logger.warn(`profile_consent: skipped ${skipped} profile(s) that Klaviyo returned without an id`);
+        const last = passedEnd || !page.links?.next;
+        scheduler.fetched(range, records.length, lastUpdatedSec, firstUpdatedSec);
+        if (last) scheduler.exhaust(range);
+        await channel.put({ kind: 'page', range, records, lastUpdatedSec, last });
+        if (last) break;
+      }
     }
-    if (highest !== undefined) {
-      const capped = compareNormalized(highest, ceiling) > 0 ? ceiling : highest;
-      if (cursor === undefined || compareNormalized(capped, cursor) > 0) cursor = capped;
+  }
+
+  let running = concurrency;
+  for (let i = 0; i < concurrency; i += 1) {
+    void work()
+      .catch((error: unknown) => channel.put({ kind: 'failed', error }, true))
+      .finally(() => {
+        running -= 1;
+        if (running === 0) channel.close();
+        else wake();
+      });
+  }
+
+  let cursor = plan.initialCursor;
+  let records = 0;
+  let pages = 0;
+  let lastProgress = Date.now();
+  const { full_refresh_in_progress: _inProgress, ...carried } = options.state ?? {};
+  const checkpoint = (final: boolean): ProfileConsentOutput => ({
+    type: 'checkpoint',
+    state: {
+      ...carried,
+      ...(cursor === undefined ? {} : { updated: cursor }),
+      ...(options.mode === 'full_refresh' && !final ? { full_refresh_in_progress: true } : {}),
+    },
+  });
+  try {
+    for (;;) {
+      const delivery = await channel.take();
+      if (delivery === undefined) break;
+      if (delivery.kind === 'failed') throw delivery.error;
+      if (delivery.kind === 'rate_limited') {
+        yield { type: 'rate_limited', waitMs: delivery.waitMs, untilMs: delivery.untilMs };
+        continue;
+      }
+      pages += 1;
+      records += delivery.records.length;
+      if (delivery.records.length > 0) yield { type: 'records', records: delivery.records };
+      scheduler.emitted(delivery.range, delivery.lastUpdatedSec, delivery.last);
+      wake();
+
+      const watermark = scheduler.watermark();
+      if (watermark !== undefined) {
+        const candidate = toFilterDateTime(watermark * 1000);
+        const capped = compareNormalized(candidate, ceiling) > 0 ? ceiling : candidate;
+        if (cursor === undefined || compareNormalized(capped, cursor) > 0) cursor = capped;
+      }
+      yield checkpoint(scheduler.done);
+      if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
+        lastProgress = Date.now();
+        const seconds = (lastProgress - started) / 1000;
+        yield {
+          type: 'progress',
+          progress: { records, pages, seconds, recordsPerSecond: records / seconds, rateLimitWaitSeconds: client.limiter.waitedMs / 1000, estimatedRecordsLeft: scheduler.estimatedRemaining() },
+        };
+      }
     }
-    yield { type: 'checkpoint', state: { ...(options.state ?? {}), ...(cursor === undefined ? {} : { updated: cursor }) } };
+    // Every range delivers at least one (possibly empty) page, so this only guards the protocol's due state.
+    if (pages === 0) yield checkpoint(true);
+  } finally {
+    // Not awaited: a worker may be sleeping out a long Retry-After, and a failed or abandoned read must not
+    // wait for it. Stopped workers drop whatever their last request returns.
+    stopped = true;
+    stopNotices();
+    channel.close();
+    wake();
   }
   const seconds = (Date.now() - started) / 1000;
-  logger.info(`profile_consent: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount} requests); cursor ${cursor ?? 'none'}`);
+  logger.info(
+    `profile_consent: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount - requestsBefore} requests, ${scheduler.all.length} ranges, rate-limit waits ${(client.limiter.waitedMs / 1000).toFixed(1)} s); cursor ${cursor ?? 'none'}`,
+  );
 }

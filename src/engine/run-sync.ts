@@ -37,6 +37,7 @@ export async function* runSync(options: {
         state: request.state,
         startDateMs: settings.startDateMs,
         pageSize: settings.pageSize,
+        concurrency: settings.concurrency,
         runStartedMs,
         logger,
       })) {

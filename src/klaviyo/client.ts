@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { ConfigError, ConnectorError, TransientError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
+import { sleep } from '../common/sleep.js';
 import { packageVersion } from '../common/package-files.js';
 import { errorForStatus } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -26,11 +27,10 @@ export interface RequestRecord {
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'EAI_AGAIN', 'ERR_BAD_RESPONSE']);
+const RETRYABLE_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'EAI_AGAIN']);
 // Bounds the loop even when max_retry_seconds is large and failures are instant.
 const MAX_ATTEMPTS = 30;
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A retry-worthy failure of one attempt, with how long the server asked us to wait, if it did. */
 class AttemptFailed extends Error {
@@ -39,6 +39,8 @@ class AttemptFailed extends Error {
     readonly status: number | undefined,
     readonly body: unknown,
     readonly retryAfterMs: number | undefined,
+    /** A 2xx whose body is not JSON: the server answered, but not with Klaviyo's API. */
+    readonly garbled = false,
   ) {
     super(message);
   }
@@ -61,7 +63,7 @@ export class KlaviyoClient {
   readonly limiter: RateLimiter;
   private readonly http: AxiosInstance;
   private readonly origin: string;
-  /** Every completed request, for metrics; the consumer drains it. */
+  /** Called after every request (status, duration), for metrics such as Singer's http_request_duration. */
   onRequest: ((record: RequestRecord) => void) | undefined;
   requestCount = 0;
 
@@ -117,7 +119,6 @@ export class KlaviyoClient {
       }
       const backoff = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       const wait = lastFailure.retryAfterMs ?? backoff;
-      if (lastFailure.status === 429) this.limiter.pauseUntil(Date.now() + wait);
       if (Date.now() + wait > deadline) {
         if (lastFailure.status === 429 && lastFailure.retryAfterMs !== undefined) {
           const freeAt = new Date(Date.now() + lastFailure.retryAfterMs).toISOString();
@@ -128,11 +129,20 @@ export class KlaviyoClient {
         break;
       }
       this.options.logger.warn(`${what}: ${lastFailure.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
-      await sleep(wait);
+      if (lastFailure.status === 429) {
+        // Throttling concerns the whole account: hold every worker, and let the limiter do the waiting.
+        this.limiter.pauseUntil(Date.now() + wait);
+      } else {
+        await sleep(wait);
+      }
     }
     const failure = lastFailure as AttemptFailed;
+    const seconds = Math.round((Date.now() - started) / 1000);
     if (failure.status !== undefined) throw errorForStatus(failure.status, failure.body, what);
-    throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${Math.round((Date.now() - started) / 1000)} s. Check the network and base_url; the sync resumes from the last state.`);
+    if (failure.garbled) {
+      throw new TransientError(`Klaviyo kept answering ${what} with a body that is not JSON, for ${seconds} s of retries. This is usually a proxy or an outage page in front of the API: check base_url. A sync resumes from its last state.`);
+    }
+    throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${seconds} s. Check the network and base_url. A sync resumes from its last state.`);
   }
 
   private async attempt<T>(url: string, what: string): Promise<T> {
@@ -151,9 +161,10 @@ export class KlaviyoClient {
       throw new TransientError(`Request to Klaviyo for ${what} failed: ${code}.`);
     }
     this.onRequest?.({ url, status: response.status, durationMs: Date.now() - started });
+    this.limiter.observe(response.headers);
     const body = parseBody(response.data);
     if (response.status >= 200 && response.status < 300) {
-      if (body === undefined) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined);
+      if (body === undefined) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined, true);
       return body as T;
     }
     if (RETRYABLE_STATUS.has(response.status)) {

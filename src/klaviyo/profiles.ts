@@ -8,10 +8,17 @@ export interface ProfileQuery {
   pageSize: number;
 }
 
+/**
+ * Only the attributes the record uses: custom properties, names and location can dwarf the consent data on
+ * real accounts, and every byte not sent is neither parsed nor held in memory.
+ */
+export const PROFILE_FIELDS = ['email', 'phone_number', 'external_id', 'created', 'updated', 'subscriptions'];
+
 /** First-page URL of Get Profiles with subscriptions (never predictive_analytics: it cuts the limit to 10/s). */
 export function profilesUrl(client: KlaviyoClient, query: ProfileQuery): string {
   return client.url('/api/profiles', {
     'additional-fields[profile]': 'subscriptions',
+    'fields[profile]': PROFILE_FIELDS.join(','),
     'page[size]': query.pageSize,
     sort: query.sort,
     filter: query.filter,

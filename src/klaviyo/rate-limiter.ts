@@ -7,22 +7,45 @@ export interface RateLimits {
   perMinute: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { sleep } from '../common/sleep.js';
+
+type WaitListener = (waitMs: number, untilMs: number) => void;
+
+
+// A request is counted by Klaviyo when it arrives, not when we send it; jitter in the time on the wire can
+// squeeze two requests sent exactly a window apart into one window there. A margin (1% of a second, 2% of a
+// minute, where a 429 costs far more) absorbs that.
+const SECOND_MARGIN = 1.01;
+const MINUTE_MARGIN = 1.02;
+
+/**
+ * A rate as "at most `count` requests in any `windowMs`": 75/s is 75 per second; a fractional 0.5/s is 1 per
+ * 2 s, never rounded up to 1/s.
+ */
+function window(rate: number, periodMs: number, margin: number): { count: number; windowMs: number } {
+  const count = Math.max(1, Math.floor(rate));
+  return { count, windowMs: (count / rate) * periodMs * margin };
+}
 
 export class RateLimiter {
-  private readonly secondLimit: number;
-  private readonly minuteLimit: number;
-  /** Start times of granted requests in the last minute, oldest first. */
+  private readonly second: { count: number; windowMs: number };
+  private readonly minute: { count: number; windowMs: number };
+  /** Start times of granted requests in the last minute, oldest first (from `head`). */
   private readonly granted: number[] = [];
   private head = 0;
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<WaitListener>();
   /** Total ms callers spent waiting, for progress reports. */
   waitedMs = 0;
 
-  constructor(limits: RateLimits, private readonly now: () => number = Date.now) {
-    this.secondLimit = Math.max(1, Math.floor(limits.perSecond));
-    this.minuteLimit = Math.max(1, Math.floor(limits.perMinute));
+  constructor(
+    limits: RateLimits,
+    private readonly now: () => number = Date.now,
+    private readonly pause: (ms: number) => Promise<void> = sleep,
+  ) {
+    this.second = window(limits.perSecond, 1000, SECOND_MARGIN);
+    this.minute = window(limits.perMinute, 60_000, MINUTE_MARGIN);
   }
 
   /** Waits for a slot. Calls are served in order, so no worker starves. */
@@ -32,36 +55,54 @@ export class RateLimiter {
     return turn;
   }
 
-  /** Holds every caller until `untilMs` (after a 429 with Retry-After), not just the one that was refused. */
+  /** Holds every caller until `untilMs` (a 429's Retry-After, an exhausted quota), not just the one that was told. */
   pauseUntil(untilMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);
   }
 
+  /** Tells `listener` about every wait, with its length; returns a function that stops telling. */
+  onWait(listener: WaitListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Reads Klaviyo's RateLimit-Remaining / RateLimit-Reset (seconds): when another client of the same account
+   * has used the quota, no local count can know, but the headers do.
+   */
+  observe(headers: Record<string, unknown>): void {
+    const remaining = Number(headers['ratelimit-remaining']);
+    const reset = Number(headers['ratelimit-reset']);
+    if (Number.isFinite(remaining) && remaining <= 0 && Number.isFinite(reset) && reset > 0) {
+      this.pauseUntil(this.now() + reset * 1000);
+    }
+  }
+
   private async waitForSlot(): Promise<void> {
     for (;;) {
-      const wait = this.delayNeeded(this.now());
+      const now = this.now();
+      const wait = this.delayNeeded(now);
       if (wait <= 0) break;
       this.waitedMs += wait;
-      await sleep(wait);
+      for (const listener of this.listeners) listener(wait, now + wait);
+      await this.pause(wait);
     }
     this.granted.push(this.now());
   }
 
   private delayNeeded(now: number): number {
-    while (this.head < this.granted.length && (this.granted[this.head] ?? 0) <= now - 60_000) this.head += 1;
+    const keepMs = Math.max(this.minute.windowMs, this.second.windowMs);
+    while (this.head < this.granted.length && (this.granted[this.head] ?? 0) <= now - keepMs) this.head += 1;
     if (this.head > 4096) {
       this.granted.splice(0, this.head);
       this.head = 0;
     }
     let wait = this.pausedUntil - now;
     const inWindow = this.granted.length - this.head;
-    if (inWindow >= this.minuteLimit) {
-      const oldest = this.granted[this.granted.length - this.minuteLimit] ?? now;
-      wait = Math.max(wait, oldest + 60_000 - now);
-    }
-    if (inWindow >= this.secondLimit) {
-      const oldestInSecond = this.granted[this.granted.length - this.secondLimit] ?? now;
-      wait = Math.max(wait, oldestInSecond + 1000 - now);
+    for (const { count, windowMs } of [this.minute, this.second]) {
+      if (inWindow < count) continue;
+      const oldest = this.granted[this.granted.length - count] ?? now;
+      wait = Math.max(wait, oldest + windowMs - now);
     }
     return wait;
   }

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { redact } from '../common/redact.js';
+import { containsSecret, redact } from '../common/redact.js';
 
 /**
  * Writes one JSON document per line. Lines are batched (one write per ~64 KB instead of one per record) and
@@ -22,20 +22,32 @@ export class LineWriter {
   /** Queues a message; resolves once it is safe to queue more. */
   async write(message: unknown): Promise<void> {
     this.enqueue(message);
-    if (this.bufferedBytes >= this.batchBytes) await this.flush();
+    await this.flushIfFull();
   }
 
   /** Queues a message without waiting, for synchronous callers such as loggers; the next flush sends it. */
   enqueue(message: unknown): void {
-    const line = redact(JSON.stringify(message));
-    this.buffer.push(line, '\n');
+    this.enqueueLine(JSON.stringify(message));
+  }
+
+  /** Queues an already serialized message (one line, no newline). */
+  enqueueLine(line: string): void {
+    this.buffer.push(line);
     this.bufferedBytes += line.length + 1;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.bufferedBytes >= this.batchBytes) await this.flush();
   }
 
   /** Hands everything queued to the output and waits if the reader has not kept up. */
   async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
+    // One byte search per 64 KB chunk instead of a string scan per line; lines are whole, so a secret cannot
+    // straddle two chunks. The bytes are what the write needs anyway.
+    const text = `${this.buffer.join('\n')}\n`;
+    let chunk = Buffer.from(text, 'utf8');
+    if (containsSecret(chunk)) chunk = Buffer.from(redact(text), 'utf8');
     this.buffer = [];
     this.bufferedBytes = 0;
     if (this.closed) return;

@@ -21,6 +21,9 @@ const ADDED_IDS_SALT = 0xadd;
  * attributes object only once something writes to them. Sorted indexes are built on first use and
  * patched in place on every write, so a write costs O(n) memmove at worst, never a re-sort.
  */
+/** About 1.5 KB each: a few hundred MB at most, whatever the number of profiles. */
+const MAX_SERIALIZED = 300_000;
+
 export class ProfileStore implements IndexSource {
   private ids: string[];
   private createdMs: Float64Array;
@@ -31,6 +34,13 @@ export class ProfileStore implements IndexSource {
   private live: number;
   private readonly slotById: Map<string, number>;
   private readonly written = new Map<number, ProfileAttributes>();
+  /**
+   * Serialized resources by slot, for one response shape at a time (the fields a query asks for). Rebuilding a
+   * profile from its seed costs more than a client spends parsing it, so without this the simulator, not the
+   * connector, would bound every throughput benchmark. Writes drop the slot's entry.
+   */
+  private readonly serialized = new Map<number, string>();
+  private serializedShape = '';
   private readonly indexes = new Map<string, SortedIndex>();
   private readonly addedIdRng: Rng;
   readonly anchorSec: number;
@@ -155,9 +165,23 @@ export class ProfileStore implements IndexSource {
     return index;
   }
 
+  /** The serialized resource of `slot` for a response `shape`, built once by `build` while memory allows. */
+  serializedResource(slot: number, shape: string, build: () => string): string {
+    if (shape !== this.serializedShape) {
+      this.serialized.clear();
+      this.serializedShape = shape;
+    }
+    const cached = this.serialized.get(slot);
+    if (cached !== undefined) return cached;
+    const json = build();
+    if (this.serialized.size < MAX_SERIALIZED) this.serialized.set(slot, json);
+    return json;
+  }
+
   /** Replaces a profile's attributes, keeping `created`/`updated` columns and indexes in step. */
   write(slot: number, attributes: ProfileAttributes): void {
     for (const index of this.indexes.values()) index.remove(slot);
+    this.serialized.delete(slot);
     this.written.set(slot, attributes);
     this.createdMs[slot] = instantOf(attributes.created);
     this.updatedMs[slot] = instantOf(attributes.updated);
@@ -184,6 +208,7 @@ export class ProfileStore implements IndexSource {
 
   delete(slot: number): void {
     for (const index of this.indexes.values()) index.remove(slot);
+    this.serialized.delete(slot);
     this.alive[slot] = 0;
     this.live--;
     this.slotById.delete(this.idOf(slot));

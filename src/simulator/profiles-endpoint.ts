@@ -74,11 +74,10 @@ function pageBody(context: EndpointContext, url: URL, query: ProfilesQuery): str
     params.set('page[cursor]', encodeCursor(page.next));
     links.next = `${context.baseUrl}${url.pathname}?${params.toString()}`;
   }
-  const document: Record<string, unknown> = {
-    data: page.slots.map((slot) => profileResource(context.store, slot, query, context.baseUrl)),
-    links,
-  };
+  // Everything that changes how a resource is serialized.
+  const shape = JSON.stringify([[...query.additionalFields].sort(), query.profileFields ?? null, query.include, context.baseUrl]);
+  const data = page.slots.map((slot) => context.store.serializedResource(slot, shape, () => JSON.stringify(profileResource(context.store, slot, query, context.baseUrl))));
   // No conversations or push tokens are simulated, so an include adds an empty compound list.
-  if (query.include.length > 0) document['included'] = [];
-  return JSON.stringify(document);
+  const included = query.include.length > 0 ? ',"included":[]' : '';
+  return `{"data":[${data.join(',')}],"links":${JSON.stringify(links)}${included}}`;
 }

@@ -14,6 +14,7 @@ async function check(config: unknown) {
   const result = await runCli(airbyteBin, ['check', '--config', tempFile('config.json', config)]);
   expect(result.code, result.stderr).toBe(0);
   expect(result.messages.filter((m) => m.type !== 'LOG')).toHaveLength(1);
+  // Without ../shared/reference the message shapes are still checked by the assertions of each test.
   if (hasReference) {
     const validate = airbyteMessageValidator();
     for (const message of result.messages) expect(validate(message), JSON.stringify(validate.errors)).toBe(true);

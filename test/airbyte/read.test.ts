@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KlaviyoSimulator } from '../../src/simulator/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
 import { validateRecord } from '../helpers/record-validator.js';
-import { airbyteMessageValidator, hasReference } from '../helpers/reference.js';
+import { airbyteMessageValidator, hasReference, referenceSkipReason } from '../helpers/reference.js';
 import { airbyteBin, ofType, runCli, tempFile, type CliResult } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
 import { expectRecordMatchesTruth } from '../helpers/truth.js';
@@ -157,6 +157,56 @@ describe('read, incremental', () => {
   });
 });
 
+describe('read, full refresh and state', () => {
+  it('a full refresh ignores an incremental state left behind, and resumes only its own interrupted attempt', async () => {
+    const newest = simulator.allProfiles().map((p) => p.attributes.updated!).sort((a, b) => Date.parse(a) - Date.parse(b)).at(-1)!;
+    const leftover = [{ type: 'STREAM', stream: { stream_descriptor: { name: 'profile_consent' }, stream_state: { updated: newest } } }];
+    const full = await read({ catalog: configuredCatalog('full_refresh'), state: leftover, config: { page_size: 50 } });
+    expect(records(full)).toHaveLength(simulator.size);
+    const emitted = states(full);
+    expect(emitted.slice(0, -1).every((s) => s.stream.stream_state.full_refresh_in_progress === true)).toBe(true);
+    expect(emitted.at(-1)!.stream.stream_state.full_refresh_in_progress).toBeUndefined();
+
+    const interrupted = [{ type: 'STREAM', stream: emitted[2]!.stream }];
+    const resumed = await read({ catalog: configuredCatalog('full_refresh'), state: interrupted, config: { page_size: 50 } });
+    expect(records(resumed).length).toBeLessThan(simulator.size);
+    const before = new Set(full.messages.slice(0, full.messages.indexOf(ofType(full.messages, 'STATE')[2]!)).filter((m) => m.type === 'RECORD').map((m) => m.record.data.id));
+    expect(new Set([...before, ...records(resumed).map((r) => r.id)]).size).toBe(simulator.size);
+  });
+
+  it.each([
+    ['a Singer state', { bookmarks: { profile_consent: { updated: '2024-01-01T00:00:00Z' } } }, /Singer state/],
+    ['a state of another source', [{ type: 'STREAM', stream: { stream_descriptor: { name: 'campaigns' }, stream_state: { updated: '2024-01-01T00:00:00Z' } } }], /none for profile_consent/],
+    ['a GLOBAL state with a null entry', [{ type: 'GLOBAL', global: { stream_states: [null] } }], /global.stream_states\[0\]/],
+    ['a state array with a null message', [null], /state\[0\] is not an object/],
+    ['a cursor that is not a date-time', { profile_consent: { updated: 'last tuesday' } }, /not a date-time/],
+  ])('%s is a config error, never a silent full resync', async (_name, state, message) => {
+    const result = await read({ catalog: configuredCatalog('incremental'), state });
+    expect(result.code).toBe(1);
+    expect(records(result)).toHaveLength(0);
+    const [error] = ofType(result.messages, 'TRACE').filter((m) => m.trace.type === 'ERROR');
+    expect(error?.trace.error.failure_type).toBe('config_error');
+    expect(error?.trace.error.message).toMatch(message);
+  });
+
+  it('accepts a whole STATE message saved from a previous run', async () => {
+    const first = await read({ catalog: configuredCatalog('incremental') });
+    const last = ofType(first.messages, 'STATE').at(-1)!;
+    const second = await read({ catalog: configuredCatalog('incremental'), state: last });
+    expect(second.code).toBe(0);
+    expect(records(second).length).toBeLessThan(20);
+  });
+});
+
+describe.skipIf(!hasReference)(`Airbyte protocol conformance${hasReference ? '' : ` (${referenceSkipReason})`}`, () => {
+  it('every message of a full read, a failed read and a bad-catalog read validates against airbyte_protocol.yaml', async () => {
+    for (const result of [await read(), await read({ config: { api_key: 'pk_revoked_00000000000000000000000000' } }), await read({ catalog: configuredCatalog('full_refresh', 'profiles') })]) {
+      expect(result.messages.length).toBeGreaterThan(0);
+      expectProtocolValid(result);
+    }
+  });
+});
+
 describe('read, edge cases and errors', () => {
   it('an empty account gives no records, one STATE and a COMPLETE status', async () => {
     const empty = await KlaviyoSimulator.start({ profiles: 0 });
@@ -188,14 +238,6 @@ describe('read, edge cases and errors', () => {
     expect(errors[0]?.trace.error.failure_type).toBe('config_error');
     expect(errors[0]?.trace.error.message).toMatch(message);
     expect(result.stdout).not.toMatch(/\n\s+at /);
-  });
-
-  it('a cursor that is not a date-time is a config error', async () => {
-    const result = await read({ catalog: configuredCatalog('incremental'), state: { profile_consent: { updated: 'last tuesday' } } });
-    expect(result.code).toBe(1);
-    const [error] = ofType(result.messages, 'TRACE').filter((m) => m.trace.type === 'ERROR');
-    expect(error?.trace.error.failure_type).toBe('config_error');
-    expect(error?.trace.error.message).toMatch(/not a date-time/);
   });
 
   it('a revoked key mid-config gives INCOMPLETE and a config_error TRACE', async () => {

@@ -22,6 +22,8 @@ describe('the API key never appears in any output', () => {
     ['read', () => ['read', '--config', tempFile('c.json', configFor(simulator)), '--catalog', tempFile('cat.json', configuredCatalog('incremental'))], SIMULATOR_API_KEY],
     ['read, wrong key', () => ['read', '--config', tempFile('c.json', configFor(simulator, { api_key: wrongKey }))], wrongKey],
     ['read, unreachable server', () => ['read', '--config', tempFile('c.json', configFor(simulator, { api_key: wrongKey, base_url: 'http://127.0.0.1:9', max_retry_seconds: 1 }))], wrongKey],
+    ['check, config not JSON around the key', () => ['check', '--config', tempFile('c.json', `{"api_key": ${wrongKey}, "base_url": "${simulator.baseUrl}"}`)], wrongKey],
+    ['read, config not JSON around the key', () => ['read', '--config', tempFile('c.json', `{"base_url": "${simulator.baseUrl}", "api_key": "${wrongKey}",}`)], wrongKey],
     ['read, bad catalog', () => ['read', '--config', tempFile('c.json', configFor(simulator, { api_key: wrongKey })), '--catalog', tempFile('cat.json', '{')], wrongKey],
   ];
   it.each(cases)('%s', async (_name, args, key) => {

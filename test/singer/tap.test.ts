@@ -150,15 +150,19 @@ describe('tap-klaviyo-consent sync', () => {
       TAP_KLAVIYO_CONSENT_REQUESTS_PER_SECOND: '1000',
       TAP_KLAVIYO_CONSENT_REQUESTS_PER_MINUTE: '60000',
     };
+    const pageSizes = () => new Set(simulator.requestLog.map((r) => new URL(r.url, simulator.baseUrl).searchParams.get('page[size]')));
+    simulator.resetStats();
     const fromEnv = await tap(['--config', 'ENV'], env);
     expect(expectSingerRules(fromEnv)).toHaveLength(simulator.size);
-    expect(ofType(fromEnv.messages, 'STATE').length).toBe(Math.ceil(simulator.size / 60) + 1);
+    expect(pageSizes()).toContain('60');
+    expect(pageSizes()).not.toContain('100');
 
     const broken = tempFile('a.json', { api_key: 'pk_wrong_0000000000000000000000000000', page_size: 30 });
     const fixed = tempFile('b.json', { api_key: SIMULATOR_API_KEY, base_url: simulator.baseUrl });
+    simulator.resetStats();
     const merged = await tap(['--config', broken, '--config', fixed]);
     expect(expectSingerRules(merged)).toHaveLength(simulator.size);
-    expect(ofType(merged.messages, 'STATE').length).toBe(Math.ceil(simulator.size / 30) + 1);
+    expect(pageSizes()).toContain('30');
 
     const badEnv = await tap(['--config', 'ENV'], { ...env, TAP_KLAVIYO_CONSENT_PAGE_SIZE: 'lots' });
     expect(badEnv.code).toBe(1);
@@ -166,6 +170,7 @@ describe('tap-klaviyo-consent sync', () => {
   });
 
   it('logs METRIC lines for record_count and http_request_duration on stderr', async () => {
+    simulator.resetStats();
     const result = await tap(['--config', config({ page_size: 100 })]);
     const metrics = result.stderr
       .split('\n')
@@ -173,8 +178,21 @@ describe('tap-klaviyo-consent sync', () => {
       .map((l) => JSON.parse(l.slice('INFO METRIC: '.length)));
     expect(metrics.find((m) => m.metric === 'record_count')).toMatchObject({ type: 'counter', value: simulator.size, tags: { endpoint: 'profile_consent' } });
     const timers = metrics.filter((m) => m.metric === 'http_request_duration');
-    expect(timers).toHaveLength(Math.ceil(simulator.size / 100));
+    expect(timers).toHaveLength(simulator.stats.requests);
     expect(timers[0]).toMatchObject({ type: 'timer', tags: { endpoint: '/api/profiles', http_status_code: 200, status: 'succeeded' } });
+  });
+
+  it.each([
+    ['a null stream entry', { streams: [null] }, /streams\[0\] is not an object/],
+    ['metadata that is not an array', { streams: [{ tap_stream_id: 'profile_consent', metadata: 'all' }] }, /metadata must be an array/],
+    ['a metadata entry without breadcrumb', { streams: [{ tap_stream_id: 'profile_consent', metadata: [{ metadata: {} }] }] }, /metadata\[0\] must be/],
+    ['an unknown stream', { streams: [{ tap_stream_id: 'lists', metadata: [] }] }, /unknown stream "lists"/],
+  ])('a catalog with %s is one clear CRITICAL line', async (_name, catalog, message) => {
+    const result = await tap(['--config', config(), '--catalog', tempFile('cat.json', catalog)]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/Unexpected error|\n\s+at /);
   });
 
   it('a wrong key is one CRITICAL line and exit 1', async () => {
@@ -204,7 +222,7 @@ describe('tap-klaviyo-consent signals', () => {
       child.kill('SIGTERM');
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(Date.now() - killedAt).toBeLessThan(3000);
-      expect(code).not.toBe(0);
+      expect(code).toBe(143);
       expect(stdout.endsWith('\n')).toBe(true);
       expect(() => parseLines(stdout)).not.toThrow();
       expect(stderr).not.toMatch(/\n\s+at /);

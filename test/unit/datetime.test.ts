@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as datetime from '../../src/common/datetime.js';
 import { compareNormalized, normalizeDateTime, toFilterDateTime } from '../../src/common/datetime.js';
 
 describe('normalizeDateTime', () => {
@@ -31,5 +32,16 @@ describe('compareNormalized', () => {
 describe('toFilterDateTime', () => {
   it('floors to whole seconds in the unquoted form Klaviyo filters take', () => {
     expect(toFilterDateTime(Date.parse('2024-01-01T00:00:01.999Z'))).toBe('2024-01-01T00:00:01Z');
+  });
+});
+
+describe('normalizeDateTime fast path agrees with the full parser', () => {
+  it.each(['2024-02-29T10:11:12+00:00', '2023-02-29T10:11:12+00:00', '2024-04-31T00:00:00+00:00', '2024-12-31T23:59:59.000000+00:00', '2024-01-01T00:00:00.100+00:00', '2024-01-01T24:00:00+00:00'])('%s', (input) => {
+    const viaParser = (() => {
+      const { parseDateTime, formatDateTime } = datetime;
+      const parsed = parseDateTime(input);
+      return parsed ? formatDateTime(parsed) : undefined;
+    })();
+    expect(normalizeDateTime(input)).toBe(viaParser);
   });
 });

@@ -1,9 +1,8 @@
 import { Command } from 'commander';
 import { asConnectorError } from '../../common/errors.js';
 import { packageVersion } from '../../common/package-files.js';
-import { redact } from '../../common/redact.js';
 import { LineWriter } from '../line-writer.js';
-import { checkCommand, discoverCommand, readCommand, specCommand } from './commands.js';
+import { checkCommand, discoverCommand, logInternals, readCommand, specCommand } from './commands.js';
 import { errorTraceMessage } from './messages.js';
 
 /**
@@ -18,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
       exitCode = await action();
     } catch (error) {
       const failure = asConnectorError(error);
-      if (failure.internalMessage) process.stderr.write(`${redact(failure.internalMessage)}\n`);
+      logInternals(failure);
       await out.write(errorTraceMessage(failure.message, failure.failureType));
       exitCode = 1;
     }
@@ -49,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     .requiredOption('--config <file>', 'config JSON file')
     .option('--catalog <file>', 'configured catalog JSON file (default: every stream)')
     .option('--state <file>', 'state JSON file from a previous run')
-    .action((options: { config: string; catalog?: string; state?: string }) => run(() => readCommand(options, out))());
+    .option('--progress', 'progress lines on stderr even when it is not a terminal')
+    .action((options: { config: string; catalog?: string; state?: string; progress?: boolean }) => run(() => readCommand(options, out))());
 
   try {
     await program.parseAsync(argv);

@@ -9,13 +9,14 @@ import type { StreamRequest } from '../../engine/events.js';
 import { createClient, runSync, STREAM_NAMES } from '../../engine/run-sync.js';
 import { profilesUrl } from '../../klaviyo/profiles.js';
 import type { LineWriter } from '../line-writer.js';
+import { progressReporter } from '../progress.js';
 import { discoverStreams, streamsFromConfiguredCatalog } from './catalog.js';
 import {
   catalogMessage,
   connectionStatusMessage,
   errorTraceMessage,
   logMessage,
-  recordMessage,
+  recordLine,
   specMessage,
   streamStateMessage,
   streamStatusMessage,
@@ -25,9 +26,6 @@ import { parseAirbyteState } from './state.js';
 /** Logs as Airbyte LOG messages, so they land in the platform's sync log next to the records. */
 export function airbyteLogger(out: LineWriter): Logger {
   return {
-    debug: (message) => {
-      if (process.env.LOG_LEVEL === 'DEBUG') out.enqueue(logMessage('DEBUG', message));
-    },
     info: (message) => out.enqueue(logMessage('INFO', message)),
     warn: (message) => out.enqueue(logMessage('WARN', message)),
     error: (message) => out.enqueue(logMessage('ERROR', message)),
@@ -35,7 +33,7 @@ export function airbyteLogger(out: LineWriter): Logger {
 }
 
 /** Keeps the stack for whoever debugs, on stderr, never on stdout (where the platform parses messages). */
-function logInternals(error: ConnectorError): void {
+export function logInternals(error: ConnectorError): void {
   if (error.internalMessage) process.stderr.write(`${redact(error.internalMessage)}\n`);
 }
 
@@ -54,7 +52,7 @@ export async function checkCommand(configPath: string, out: LineWriter): Promise
   try {
     const settings = await loadSettings(configPath);
     // A check should answer in seconds, not wait out a long retry budget.
-    const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 20) }, airbyteLogger(out));
+    const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
     await client.getJson(profilesUrl(client, { pageSize: 1 }), 'the connection check (GET /api/profiles)');
     await out.write(connectionStatusMessage('SUCCEEDED'));
   } catch (error) {
@@ -72,8 +70,9 @@ export async function discoverCommand(configPath: string, out: LineWriter): Prom
   return 0;
 }
 
-export async function readCommand(options: { config: string; catalog?: string; state?: string }, out: LineWriter): Promise<number> {
+export async function readCommand(options: { config: string; catalog?: string; state?: string; progress?: boolean }, out: LineWriter): Promise<number> {
   const logger = airbyteLogger(out);
+  const reportProgress = progressReporter(options.progress);
   const settings = await loadSettings(options.config);
   const selected = options.catalog ? streamsFromConfiguredCatalog(await readJsonFile(options.catalog, 'catalog')) : undefined;
   const states = parseAirbyteState(options.state ? await readJsonFile(options.state, 'state') : undefined, logger);
@@ -92,19 +91,31 @@ export async function readCommand(options: { config: string; catalog?: string; s
         running = false;
         await out.write(streamStatusMessage(event.stream, 'STARTED'));
         break;
-      case 'record':
+      case 'records': {
         if (!running) {
           running = true;
-          await out.write(streamStatusMessage(event.stream, 'RUNNING'));
+          out.enqueue(streamStatusMessage(event.stream, 'RUNNING'));
         }
-        sinceState += 1;
-        await out.write(recordMessage(event.stream, event.record, Date.now()));
+        sinceState += event.records.length;
+        const emittedAt = Date.now();
+        for (const record of event.records) out.enqueueLine(recordLine(event.stream, record, emittedAt));
+        await out.flushIfFull();
         break;
+      }
       case 'checkpoint':
         await out.write(streamStateMessage(event.stream, event.state, sinceState));
         sinceState = 0;
         // A state only protects what has reached the platform: send it now, not with the next batch.
         await out.flush();
+        break;
+      case 'rate_limited':
+        // A status message keeps the platform's heartbeat fed while every request waits on Klaviyo.
+        logger.info(`${event.stream}: waiting ${(event.waitMs / 1000).toFixed(1)} s for Klaviyo's rate limit (until ${new Date(event.untilMs).toISOString()})`);
+        await out.write(streamStatusMessage(event.stream, 'RUNNING', [{ type: 'RATE_LIMITED', rate_limited: { quota_reset: Math.round(event.untilMs) } }]));
+        await out.flush();
+        break;
+      case 'progress':
+        reportProgress(event.stream, event.progress);
         break;
       case 'stream_completed':
         await out.write(streamStatusMessage(event.stream, 'COMPLETE'));

@@ -32,6 +32,11 @@ export const recordMessage = (stream: string, data: object, emittedAt: number) =
   record: { stream, data, emitted_at: emittedAt },
 });
 
+/** recordMessage serialized, without building the wrapper objects: this runs once per record. */
+export function recordLine(stream: string, data: object, emittedAt: number): string {
+  return `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${JSON.stringify(data)},"emitted_at":${emittedAt}}}`;
+}
+
 export const streamStateMessage = (stream: string, streamState: object, recordCount: number) => ({
   type: 'STATE' as const,
   state: {

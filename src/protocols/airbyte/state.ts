@@ -1,22 +1,24 @@
 import { ConfigError } from '../../common/errors.js';
+import { isObject } from '../../common/json.js';
 import type { Logger } from '../../common/logger.js';
 import { STREAM_NAME } from '../../streams/profile-consent/schema.js';
 import { parseProfileConsentState, type ProfileConsentState } from '../../streams/profile-consent/state.js';
 
 const SHAPE = 'Expected the Airbyte state array ([{"type":"STREAM","stream":{"stream_descriptor":{"name":"profile_consent"},"stream_state":{...}}}]), a legacy object ({"profile_consent": {...}}), or an empty file.';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Stream states by stream name, from any state form Airbyte has used. */
 function rawStreamStates(raw: unknown): Map<string, unknown> {
   const states = new Map<string, unknown>();
   if (raw === undefined || raw === null) return states;
-  const messages = Array.isArray(raw) ? raw : isObject(raw) && typeof raw.type === 'string' ? [raw] : undefined;
+  if (isObject(raw) && 'bookmarks' in raw) {
+    throw new ConfigError(`The state file is a Singer state ({"bookmarks": ...}). Pass it to tap-klaviyo-consent, or convert it: ${SHAPE}`);
+  }
+  // A whole STATE message, as a script may save the last line of a run.
+  const unwrapped = isObject(raw) && raw.type === 'STATE' && isObject(raw.state) ? raw.state : raw;
+  const messages = Array.isArray(unwrapped) ? unwrapped : isObject(unwrapped) && typeof unwrapped.type === 'string' ? [unwrapped] : undefined;
   if (!messages) {
-    if (!isObject(raw)) throw new ConfigError(`The state file is not a state. ${SHAPE}`);
-    for (const [name, value] of Object.entries(raw)) states.set(name, value);
+    if (!isObject(unwrapped)) throw new ConfigError(`The state file is not a state. ${SHAPE}`);
+    for (const [name, value] of Object.entries(unwrapped)) states.set(name, value);
     return states;
   }
   for (const [index, message] of messages.entries()) {
@@ -24,14 +26,17 @@ function rawStreamStates(raw: unknown): Map<string, unknown> {
     if (!isObject(message)) throw new ConfigError(`${where} is not an object. ${SHAPE}`);
     const type = message.type ?? 'LEGACY';
     if (type === 'STREAM') {
-      const stream = message.stream as { stream_descriptor?: { name?: unknown }; stream_state?: unknown } | undefined;
-      const name = stream?.stream_descriptor?.name;
+      const stream = isObject(message.stream) ? message.stream : undefined;
+      const name = isObject(stream?.stream_descriptor) ? stream.stream_descriptor.name : undefined;
       if (typeof name !== 'string') throw new ConfigError(`${where}: stream.stream_descriptor.name is missing. ${SHAPE}`);
       states.set(name, stream?.stream_state);
     } else if (type === 'GLOBAL') {
-      const global = message.global as { stream_states?: Array<{ stream_descriptor?: { name?: unknown }; stream_state?: unknown }> } | undefined;
-      for (const entry of global?.stream_states ?? []) {
-        if (typeof entry.stream_descriptor?.name === 'string') states.set(entry.stream_descriptor.name, entry.stream_state);
+      const global = isObject(message.global) ? message.global : undefined;
+      const entries = Array.isArray(global?.stream_states) ? global.stream_states : [];
+      for (const [i, entry] of entries.entries()) {
+        const name = isObject(entry) && isObject(entry.stream_descriptor) ? entry.stream_descriptor.name : undefined;
+        if (typeof name !== 'string') throw new ConfigError(`${where}: global.stream_states[${i}] has no stream_descriptor.name. ${SHAPE}`);
+        states.set(name, (entry as Record<string, unknown>).stream_state);
       }
     } else if (type === 'LEGACY') {
       const data = message.data;
@@ -44,15 +49,22 @@ function rawStreamStates(raw: unknown): Map<string, unknown> {
   return states;
 }
 
-/** Parses the --state input into this source's per-stream states. */
+/**
+ * Parses the --state input into this source's per-stream states. A state that names other streams only is
+ * refused: reading it as "no state" would silently re-sync everything, and usually means a wrong file.
+ */
 export function parseAirbyteState(raw: unknown, logger: Logger): Map<string, ProfileConsentState> {
   const parsed = new Map<string, ProfileConsentState>();
-  for (const [name, value] of rawStreamStates(raw)) {
+  const states = rawStreamStates(raw);
+  for (const [name, value] of states) {
     if (name !== STREAM_NAME) {
       logger.warn(`The state has an entry for stream "${name}", which this source does not have; it is ignored.`);
       continue;
     }
     parsed.set(name, parseProfileConsentState(value, 'state'));
+  }
+  if (states.size > 0 && parsed.size === 0) {
+    throw new ConfigError(`The state has entries for ${[...states.keys()].map((n) => `"${n}"`).join(', ')} but none for ${STREAM_NAME}, so it is not this source's state. Pass this source's last state, or an empty file to sync everything.`);
   }
   return parsed;
 }

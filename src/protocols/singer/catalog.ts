@@ -1,4 +1,5 @@
 import { ConfigError } from '../../common/errors.js';
+import { isObject } from '../../common/json.js';
 import type { SyncMode } from '../../engine/events.js';
 import { CURSOR_FIELD, PRIMARY_KEY, recordSchema, STREAM_NAME } from '../../streams/profile-consent/schema.js';
 
@@ -72,23 +73,31 @@ export function selectionsFromCatalog(raw: unknown): SingerSelection[] {
   if (!Array.isArray(streams)) throw new ConfigError('The catalog must be an object with a "streams" array. Run the tap with --discover to get one.');
   const selections: SingerSelection[] = [];
   for (const [index, entry] of streams.entries()) {
-    const s = entry as { tap_stream_id?: unknown; stream?: unknown; metadata?: unknown; replication_method?: unknown };
-    const id = typeof s.tap_stream_id === 'string' ? s.tap_stream_id : s.stream;
-    if (typeof id !== 'string') throw new ConfigError(`catalog streams[${index}]: tap_stream_id is missing.`);
-    if (id !== STREAM_NAME) throw new ConfigError(`catalog streams[${index}]: unknown stream "${id}". This tap has one stream: ${STREAM_NAME}.`);
-    const metadata = Array.isArray(s.metadata) ? (s.metadata as MetadataEntry[]) : [];
-    const byPath = new Map(metadata.filter((m) => Array.isArray(m?.breadcrumb)).map((m) => [m.breadcrumb.join('/'), m.metadata ?? {}]));
+    const where = `catalog streams[${index}]`;
+    if (!isObject(entry)) throw new ConfigError(`${where} is not an object. Run the tap with --discover to get a catalog.`);
+    const id = typeof entry.tap_stream_id === 'string' ? entry.tap_stream_id : entry.stream;
+    if (typeof id !== 'string') throw new ConfigError(`${where}: tap_stream_id is missing.`);
+    if (id !== STREAM_NAME) throw new ConfigError(`${where}: unknown stream "${id}". This tap has one stream: ${STREAM_NAME}.`);
+    if (entry.metadata !== undefined && !Array.isArray(entry.metadata)) throw new ConfigError(`${where}: metadata must be an array of {breadcrumb, metadata} entries.`);
+    const metadata = (entry.metadata ?? []) as unknown[];
+    const byPath = new Map<string, Record<string, unknown>>();
+    for (const [i, m] of metadata.entries()) {
+      if (!isObject(m) || !Array.isArray(m.breadcrumb) || (m.metadata !== undefined && !isObject(m.metadata))) {
+        throw new ConfigError(`${where}: metadata[${i}] must be {"breadcrumb": [...], "metadata": {...}}.`);
+      }
+      byPath.set(m.breadcrumb.join('/'), (m.metadata as Record<string, unknown> | undefined) ?? {});
+    }
     const top = byPath.get('') ?? {};
     const streamSelected = 'selected' in top ? isTrue(top.selected) : !isFalse(top['selected-by-default'] ?? true);
     if (!streamSelected) continue;
 
-    const method = top['replication-method'] ?? s.replication_method ?? 'INCREMENTAL';
+    const method = top['replication-method'] ?? entry.replication_method ?? 'INCREMENTAL';
     if (method !== 'INCREMENTAL' && method !== 'FULL_TABLE') {
-      throw new ConfigError(`catalog streams[${index}]: replication-method ${JSON.stringify(method)} is not supported. Use INCREMENTAL or FULL_TABLE.`);
+      throw new ConfigError(`${where}: replication-method ${JSON.stringify(method)} is not supported. Use INCREMENTAL or FULL_TABLE.`);
     }
     const key = top['replication-key'];
     if (key !== undefined && key !== CURSOR_FIELD[0]) {
-      throw new ConfigError(`catalog streams[${index}]: replication-key ${JSON.stringify(key)} is not possible; this stream's replication key is "${CURSOR_FIELD[0]}".`);
+      throw new ConfigError(`${where}: replication-key ${JSON.stringify(key)} is not possible; this stream's replication key is "${CURSOR_FIELD[0]}".`);
     }
     const properties = Object.keys(recordSchema.properties).filter((name) => {
       const m = byPath.get(`properties/${name}`) ?? {};

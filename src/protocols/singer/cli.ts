@@ -19,6 +19,7 @@ interface TapOptions {
   state?: string;
   about?: boolean;
   format: 'json' | 'markdown';
+  progress?: boolean;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -39,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('-p, --properties <file>', 'legacy alias of --catalog')
     .option('-s, --state <file>', 'state from a previous run')
     .option('--about', 'print what the tap is and its settings')
+    .option('--progress', 'progress lines on stderr even when it is not a terminal')
     .addOption(new Option('--format <format>', 'output of --about').choices(['json', 'markdown']).default('json'))
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
@@ -75,7 +77,7 @@ export async function main(argv: string[]): Promise<number> {
     const catalogPath = options.catalog ?? options.properties;
     const selections = selectionsFromCatalog(catalogPath ? await readJsonFile(catalogPath, options.catalog ? 'catalog' : 'properties') : undefined);
     const state = parseSingerState(options.state ? await readJsonFile(options.state, 'state') : undefined, singerLogger);
-    const code = await runTap({ settings, selections, state, out });
+    const code = await runTap({ settings, selections, state, out, progress: options.progress });
     await out.end();
     return code;
   } catch (error) {

@@ -7,9 +7,6 @@ export function stderrLine(level: string, message: string): void {
 }
 
 export const singerLogger: Logger = {
-  debug: (message) => {
-    if (process.env.LOG_LEVEL === 'DEBUG') stderrLine('DEBUG', message);
-  },
   info: (message) => stderrLine('INFO', message),
   warn: (message) => stderrLine('WARNING', message),
   error: (message) => stderrLine('ERROR', message),

@@ -8,11 +8,9 @@ export const schemaMessage = (stream: string, schema: object, keyProperties: str
   bookmark_properties: bookmarkProperties,
 });
 
-export const recordMessage = (stream: string, record: object, timeExtracted: string) => ({
-  type: 'RECORD' as const,
-  stream,
-  record,
-  time_extracted: timeExtracted,
-});
+/** A Singer RECORD line, serialized without a wrapper object: this runs once per record. */
+export function recordLine(stream: string, record: object, timeExtracted: string): string {
+  return `{"type":"RECORD","stream":${JSON.stringify(stream)},"record":${JSON.stringify(record)},"time_extracted":"${timeExtracted}"}`;
+}
 
 export const stateMessage = (value: object) => ({ type: 'STATE' as const, value });

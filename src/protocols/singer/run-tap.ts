@@ -4,9 +4,10 @@ import { createClient, runSync } from '../../engine/run-sync.js';
 import { CURSOR_FIELD, PRIMARY_KEY } from '../../streams/profile-consent/schema.js';
 import type { ProfileConsentState } from '../../streams/profile-consent/state.js';
 import type { LineWriter } from '../line-writer.js';
+import { progressReporter } from '../progress.js';
 import { projectedSchema, type SingerSelection } from './catalog.js';
 import { metric, singerLogger, stderrLine } from './logger.js';
-import { recordMessage, schemaMessage, stateMessage } from './messages.js';
+import { recordLine, schemaMessage, stateMessage } from './messages.js';
 import { stateValue, type SingerState } from './state.js';
 
 function project(record: ProfileConsentRecord, properties: string[] | undefined): object {
@@ -17,8 +18,9 @@ function project(record: ProfileConsentRecord, properties: string[] | undefined)
 }
 
 /** Exit codes: 0 done, 1 failed, 141 the reader of stdout went away (as a shell reports SIGPIPE). */
-export async function runTap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter }): Promise<number> {
+export async function runTap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter; progress?: boolean }): Promise<number> {
   const { settings, selections, state, out } = options;
+  const reportProgress = progressReporter(options.progress);
   const client = createClient(settings, singerLogger);
   client.onRequest = (request) => {
     metric('timer', 'http_request_duration', request.durationMs / 1000, {
@@ -44,14 +46,24 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
         counts = 0;
         await out.write(schemaMessage(event.stream, projectedSchema(byStream.get(event.stream)?.properties), keyProperties, CURSOR_FIELD));
         break;
-      case 'record':
-        counts += 1;
-        await out.write(recordMessage(event.stream, project(event.record, byStream.get(event.stream)?.properties), new Date().toISOString()));
+      case 'records': {
+        counts += event.records.length;
+        const properties = byStream.get(event.stream)?.properties;
+        const timeExtracted = new Date().toISOString();
+        for (const record of event.records) out.enqueueLine(recordLine(event.stream, project(record, properties), timeExtracted));
+        await out.flushIfFull();
         break;
+      }
       case 'checkpoint':
         bookmarks.set(event.stream, event.state);
         await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
         await out.flush();
+        break;
+      case 'rate_limited':
+        stderrLine('INFO', `${event.stream}: waiting ${(event.waitMs / 1000).toFixed(1)} s for Klaviyo's rate limit (until ${new Date(event.untilMs).toISOString()})`);
+        break;
+      case 'progress':
+        reportProgress(event.stream, event.progress);
         break;
       case 'stream_completed':
         metric('counter', 'record_count', counts, { endpoint: event.stream });

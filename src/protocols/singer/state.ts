@@ -1,13 +1,11 @@
 import { ConfigError } from '../../common/errors.js';
+import { isObject } from '../../common/json.js';
 import type { Logger } from '../../common/logger.js';
 import { CURSOR_FIELD, STREAM_NAME } from '../../streams/profile-consent/schema.js';
 import { parseProfileConsentState, type ProfileConsentState } from '../../streams/profile-consent/state.js';
 
 const SHAPE = 'Expected {"bookmarks": {"profile_consent": {"updated": "2024-01-31T00:00:00Z"}}} (or the Meltano SDK form with replication_key / replication_key_value), or an empty file.';
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 export interface SingerState {
   /** Parsed bookmarks of this tap's streams. */

@@ -1,4 +1,5 @@
 import { compareNormalized, normalizeDateTime } from '../../common/datetime.js';
+import { isObject } from '../../common/json.js';
 import type { ProfileConsentRecord } from '../../generated/profile-consent-record.js';
 import type { ProfileResource, WhatsappPermission } from '../../klaviyo/types.js';
 
@@ -8,7 +9,7 @@ import type { ProfileResource, WhatsappPermission } from '../../klaviyo/types.js
 type Obj = Record<string, unknown>;
 
 function obj(value: unknown): Obj | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Obj) : undefined;
+  return isObject(value) ? value : undefined;
 }
 
 function text(value: unknown): string | null {
@@ -47,11 +48,14 @@ function listSuppressions(value: unknown): Array<{ list_id: string | null; reaso
   });
 }
 
-function latest(values: Array<string | null>): string | null {
+function later(best: string | null, value: string | null): string | null {
+  return value !== null && (best === null || compareNormalized(value, best) > 0) ? value : best;
+}
+
+function latest(values: Array<string | null>, ...lists: Array<Array<{ timestamp: string | null }> | null>): string | null {
   let best: string | null = null;
-  for (const value of values) {
-    if (value !== null && (best === null || compareNormalized(value, best) > 0)) best = value;
-  }
+  for (const value of values) best = later(best, value);
+  for (const list of lists) for (const item of list ?? []) best = later(best, item.timestamp);
   return best;
 }
 
@@ -83,7 +87,7 @@ export function toProfileConsentRecord(profile: ProfileResource): ProfileConsent
   const emailListSuppressions = email ? listSuppressions(email.list_suppressions) : null;
 
   const record: ProfileConsentRecord = {
-    id: String(profile.id),
+    id: profile.id,
     email: text(attributes.email),
     phone_number: text(attributes.phone_number),
     external_id: text(attributes.external_id),
@@ -126,11 +130,10 @@ export function toProfileConsentRecord(profile: ProfileResource): ProfileConsent
     whatsapp_can_receive_conversational: waConversational.canReceive,
     consent_last_changed: null,
   };
-  record.consent_last_changed = latest([
+  record.consent_last_changed = latest(
+    [
     record.email_consent_timestamp,
     record.email_consent_last_updated,
-    ...(emailSuppressions ?? []).map((s) => s.timestamp),
-    ...(emailListSuppressions ?? []).map((s) => s.timestamp),
     record.sms_consent_timestamp,
     record.sms_consent_last_updated,
     record.sms_transactional_consent_timestamp,
@@ -142,6 +145,9 @@ export function toProfileConsentRecord(profile: ProfileResource): ProfileConsent
     waTransactional.lastUpdated,
     waConversational.timestamp,
     waConversational.lastUpdated,
-  ]);
+    ],
+    emailSuppressions,
+    emailListSuppressions,
+  );
   return record;
 }

@@ -1,0 +1,131 @@
+// `npm run bench`: the connector against the simulator, each figure a ratio measured in this one run, so a
+// shared, noisy machine moves numerator and denominator together. Only loopback traffic.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import axios from 'axios';
+import { PROFILE_FIELDS } from '../klaviyo/profiles.js';
+import { runConnector, startSimulator, type RunningSimulator, type SimulatorCounts } from './processes.js';
+
+interface Row {
+  case: string;
+  measured: string;
+  ratio: number;
+  target: string;
+  pass: boolean;
+}
+
+const rows: Row[] = [];
+const workDir = mkdtempSync(join(tmpdir(), 'klaviyo-consent-bench-'));
+const only = process.env.BENCH_CASES?.split(',');
+const wanted = (name: string) => !only || only.includes(name);
+
+function config(sim: RunningSimulator, overrides: Record<string, unknown> = {}) {
+  return { api_key: sim.apiKey, base_url: sim.baseUrl, ...overrides };
+}
+
+/** Runs `body` against a fresh simulator process and returns what the simulator served meanwhile. */
+async function withSimulator(options: Parameters<typeof startSimulator>[0], body: (sim: RunningSimulator) => Promise<void>): Promise<SimulatorCounts> {
+  const sim = await startSimulator(options);
+  try {
+    await body(sim);
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+  return sim.stop();
+}
+
+function check(run: { exitCode: number | null; records: number }, expected: number, what: string) {
+  if (run.exitCode !== 0 || run.records !== expected) throw new Error(`${what}: exit ${run.exitCode}, ${run.records} of ${expected} records`);
+}
+
+async function case1() {
+  const profiles = 20_000;
+  const pages = profiles / 100;
+  const latency = 0.1;
+  await withSimulator({ profiles, latencyMs: 100, perSecond: 75, perMinute: 700 }, async (sim) => {
+    const fast = await runConnector(config(sim), workDir, 'case1-default');
+    check(fast, profiles, 'case 1 default');
+    const slow = await runConnector(config(sim, { concurrency: 1 }), workDir, 'case1-sequential');
+    check(slow, profiles, 'case 1 concurrency 1');
+    const floor = Math.max(pages / 75, pages / 700 > 1 ? (pages / 700) * 60 : 0, (pages * latency) / 8);
+    rows.push({ case: '1. 20k profiles, 100 ms latency: speed-up over concurrency 1', measured: `${fast.seconds.toFixed(2)} s vs ${slow.seconds.toFixed(2)} s`, ratio: slow.seconds / fast.seconds, target: '>= 6x', pass: slow.seconds / fast.seconds >= 6 });
+    rows.push({ case: '1. same, wall time vs floor', measured: `${fast.seconds.toFixed(2)} s vs floor ${floor.toFixed(2)} s`, ratio: fast.seconds / floor, target: '<= 1.25x', pass: fast.seconds / floor <= 1.25 });
+  });
+}
+
+async function case2() {
+  const profiles = 30_000;
+  const pages = profiles / 100;
+  let seconds = 0;
+  const served = await withSimulator({ profiles, latencyMs: 100, perMinute: 120 }, async (sim) => {
+    const run = await runConnector(config(sim, { requests_per_minute: 120 }), workDir, 'case2');
+    check(run, profiles, 'case 2');
+    seconds = run.seconds;
+  });
+  const floor = (pages / 120) * 60;
+  rows.push({ case: '2. 30k profiles, 120 requests/min: wall time vs floor', measured: `${seconds.toFixed(1)} s vs floor ${floor.toFixed(1)} s`, ratio: seconds / floor, target: '<= 1.2x', pass: seconds / floor <= 1.2 });
+  const throttled = served.byStatus['429'] ?? 0;
+  const share = throttled / Math.max(1, served.requests);
+  rows.push({ case: '2. same, requests answered 429 (simulator count)', measured: `${throttled} of ${served.requests}`, ratio: share, target: '<= 1%', pass: share <= 0.01 });
+}
+
+async function case3() {
+  const profiles = 100_000;
+  await withSimulator({ profiles }, async (sim) => {
+    // The same pages, fetched once up front, then a bare parse + stringify loop over them, timed alone.
+    // Raw bytes, as they come off the wire: decoding them is part of parsing, for the bare loop as for the connector.
+    const bodies: Buffer[] = [];
+    let next: string | undefined = `${sim.baseUrl}/api/profiles?additional-fields[profile]=subscriptions&fields[profile]=${PROFILE_FIELDS.join(',')}&page[size]=100&sort=updated`;
+    for (let i = 0; next && i < profiles / 100 + 2; i += 1) {
+      const response: { data: Buffer } = await axios.get<Buffer>(next, { headers: { Authorization: `Klaviyo-API-Key ${sim.apiKey}`, revision: '2026-07-15' }, responseType: 'arraybuffer' });
+      bodies.push(Buffer.from(response.data));
+      next = (JSON.parse(Buffer.from(response.data).toString('utf8')) as { links: { next?: string } }).links.next;
+    }
+    const started = process.hrtime.bigint();
+    let bytes = 0;
+    let count = 0;
+    for (const body of bodies) {
+      for (const profile of (JSON.parse(body.toString('utf8')) as { data: unknown[] }).data) {
+        bytes += JSON.stringify(profile).length;
+        count += 1;
+      }
+    }
+    const bareSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    void bytes;
+    // After the bare fetch, so the simulator serves both from its cache and only the pipelines differ.
+    const run = await runConnector(config(sim, { requests_per_second: 1000, requests_per_minute: 60_000 }), workDir, 'case3');
+    check(run, profiles, 'case 3');
+    const pipeline = run.records / run.seconds;
+    const bare = count / bareSeconds;
+    rows.push({ case: '3. zero-latency pipeline vs bare parse/stringify loop', measured: `${Math.round(pipeline)} vs ${Math.round(bare)} profiles/s`, ratio: pipeline / bare, target: '>= 0.5', pass: pipeline / bare >= 0.5 });
+  });
+}
+
+async function case4() {
+  const peaks: number[] = [];
+  for (const profiles of [200_000, 1_000_000]) {
+    await withSimulator({ profiles }, async (sim) => {
+      const run = await runConnector(config(sim, { requests_per_second: 1000, requests_per_minute: 60_000 }), workDir, `case4-${profiles}`);
+      check(run, profiles, `case 4 at ${profiles}`);
+      peaks.push(run.peakRssMb);
+      rows.push({ case: `4. peak RSS at ${profiles.toLocaleString('en-US')} profiles`, measured: `${run.peakRssMb.toFixed(0)} MB in ${run.seconds.toFixed(0)} s`, ratio: run.peakRssMb / 150, target: '<= 150 MB', pass: run.peakRssMb <= 150 });
+    });
+  }
+  const growth = (peaks[1] ?? 0) / (peaks[0] ?? 1);
+  rows.push({ case: '4. peak RSS 1M vs 200k', measured: `${(peaks[1] ?? 0).toFixed(0)} vs ${(peaks[0] ?? 0).toFixed(0)} MB`, ratio: growth, target: '~1x (<= 1.2x)', pass: growth <= 1.2 });
+}
+
+try {
+  if (wanted('1')) await case1();
+  if (wanted('2')) await case2();
+  if (wanted('3')) await case3();
+  if (wanted('4')) await case4();
+} finally {
+  rmSync(workDir, { recursive: true, force: true });
+}
+
+process.stdout.write('\n| case | measured | ratio | target | |\n|---|---|---|---|---|\n');
+for (const row of rows) process.stdout.write(`| ${row.case} | ${row.measured} | ${row.ratio.toFixed(2)} | ${row.target} | ${row.pass ? 'pass' : 'MISS'} |\n`);
+process.exitCode = rows.every((r) => r.pass) ? 0 : 1;

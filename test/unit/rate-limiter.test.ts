@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/klaviyo/rate-limiter.js';
+
+/** A limiter on a fake clock whose sleeps advance that clock: exact, instant, immune to a busy machine. */
+function fakeClock(perSecond: number, perMinute: number) {
+  let now = 1_000_000;
+  const waits: number[] = [];
+  const limiter = new RateLimiter({ perSecond, perMinute }, () => now, async (ms) => {
+    now += ms;
+  });
+  limiter.onWait((ms) => waits.push(ms));
+  const start = now;
+  return { limiter, waits, elapsed: () => now - start, advance: (ms: number) => (now += ms) };
+}
+
+describe('RateLimiter', () => {
+  it('allows a burst up to the per-second limit, then waits out the window (plus its 1% margin)', async () => {
+    const c = fakeClock(3, 1000);
+    for (let i = 0; i < 3; i += 1) await c.limiter.acquire();
+    expect(c.waits).toEqual([]);
+    await c.limiter.acquire();
+    expect(c.waits).toEqual([1010]);
+  });
+
+  it('sustains the per-second rate over many requests', async () => {
+    const c = fakeClock(75, 100_000);
+    for (let i = 0; i < 750; i += 1) await c.limiter.acquire();
+    // 750 requests at 75 per (1.01 s): the last batch starts after 9 windows
+    expect(c.elapsed()).toBeGreaterThanOrEqual(9 * 1010);
+    expect(c.elapsed()).toBeLessThan(10 * 1010);
+  });
+
+  it('keeps a fractional rate: 0.5/s is one request per two seconds', async () => {
+    const c = fakeClock(0.5, 1000);
+    for (let i = 0; i < 3; i += 1) await c.limiter.acquire();
+    expect(c.elapsed()).toBeGreaterThanOrEqual(4000);
+  });
+
+  it('honours the per-minute limit with its 2% margin', async () => {
+    const c = fakeClock(100, 5);
+    for (let i = 0; i < 6; i += 1) await c.limiter.acquire();
+    expect(c.waits).toEqual([61_200]);
+  });
+
+  it('pauses every caller after a 429 or an exhausted RateLimit-Remaining, and not otherwise', async () => {
+    const c = fakeClock(100, 1000);
+    c.limiter.observe({ 'ratelimit-remaining': '0', 'ratelimit-reset': '7' });
+    await Promise.all([c.limiter.acquire(), c.limiter.acquire()]);
+    expect(c.waits).toEqual([7000]);
+    c.limiter.observe({ 'ratelimit-remaining': '5', 'ratelimit-reset': '30' });
+    c.limiter.pauseUntil(0);
+    await c.limiter.acquire();
+    expect(c.waits).toEqual([7000]);
+  });
+});
