@@ -115,5 +115,8 @@ export function parseConfig(raw: unknown): Settings {
     requestsPerMinute: c.requests_per_minute as number,
     maxRetrySeconds: c.max_retry_seconds as number,
     requestTimeoutSeconds: c.request_timeout_seconds as number,
+    consentEvents: c.consent_events as boolean,
+    fullResyncDays: c.full_resync_days as number,
+    lookbackSeconds: c.lookback_seconds as number,
   };
 }

@@ -14,6 +14,9 @@ export interface Settings {
   requestsPerMinute: number;
   maxRetrySeconds: number;
   requestTimeoutSeconds: number;
+  consentEvents: boolean;
+  fullResyncDays: number;
+  lookbackSeconds: number;
 }
 
 export type RawConfig = Config;

@@ -1,10 +1,11 @@
 // `npm run demo`: a complete sync against the bundled simulator, no account or network needed. It runs the
 // real connector binary, exactly as Airbyte would, and summarises what came out.
 import { spawn } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packageRoot } from '../common/package-files.js';
+import axios from 'axios';
 import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../simulator/index.js';
 
 const PROFILES = Number(process.env.DEMO_PROFILES ?? 3000);
@@ -18,6 +19,39 @@ function runRead(args: string[], outputFile: string): Promise<number> {
     child.on('error', reject);
     child.on('close', (code) => resolve(code ?? 1));
   });
+}
+
+/** Unsubscribes five people the way a Klaviyo client would, then runs an incremental read from the state. */
+async function unsubscribeAndSyncAgain(simulator: KlaviyoSimulator, configFile: string, catalogFile: string, firstOutput: string) {
+  const lines = readFileSync(firstOutput, 'utf8').trim().split('\n');
+  const lastState = lines.map((l) => JSON.parse(l) as { type: string; state?: object }).filter((m) => m.type === 'STATE').at(-1)?.state;
+  const stateFile = join(outDir, 'state.first.json');
+  writeFileSync(stateFile, JSON.stringify([lastState]));
+  const unsubscribed = simulator
+    .allProfiles()
+    .filter((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent === 'SUBSCRIBED')
+    .slice(0, 5)
+    .map((p) => p.attributes.email as string);
+  await axios.post(
+    `${simulator.baseUrl}/api/profile-subscription-bulk-delete-jobs`,
+    {
+      data: {
+        type: 'profile-subscription-bulk-delete-job',
+        attributes: { profiles: { data: unsubscribed.map((email) => ({ type: 'profile', attributes: { email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } } })) } },
+      },
+    },
+    { headers: { Authorization: `Klaviyo-API-Key ${SIMULATOR_API_KEY}`, revision: '2026-07-15', 'Content-Type': 'application/vnd.api+json' } },
+  );
+  const secondOutput = join(outDir, 'messages.incremental.jsonl');
+  await runRead(['read', '--config', configFile, '--catalog', catalogFile, '--state', stateFile], secondOutput);
+  const received = (await import('node:fs'))
+    .readFileSync(secondOutput, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; record?: { data: { email: string; email_consent: string } } })
+    .filter((m) => m.type === 'RECORD' && m.record && unsubscribed.includes(m.record.data.email))
+    .map((m) => ({ email: m.record!.data.email, consent: m.record!.data.email_consent }));
+  return { unsubscribed, received };
 }
 
 type Counts = Map<string, Map<string, number>>;
@@ -54,8 +88,10 @@ async function main() {
   const started = Date.now();
   process.stdout.write(`Running: source-klaviyo-consent read --config ${relative(process.cwd(), configFile)} --catalog ${relative(process.cwd(), catalogFile)}\n`);
   let code: number;
+  let incremental: { unsubscribed: string[]; received: Array<{ email: string; consent: string }> } | undefined;
   try {
     code = await runRead(['read', '--config', configFile, '--catalog', catalogFile], outputFile);
+    if (code === 0) incremental = await unsubscribeAndSyncAgain(simulator, configFile, catalogFile, outputFile);
   } finally {
     await simulator.close();
   }
@@ -87,18 +123,24 @@ async function main() {
 
   const statuses = ['SUBSCRIBED', 'UNSUBSCRIBED', 'NEVER_SUBSCRIBED', '(no channel)'];
   const pad = (s: string | number, n: number) => String(s).padStart(n);
-  process.stdout.write(`\n${code === 0 ? 'Sync complete' : `Sync FAILED (exit ${code}): ${error ?? 'see messages'}`}: ${records} records, ${states} states in ${seconds.toFixed(1)} s (${(records / seconds).toFixed(0)} profiles/s at 20 ms simulated latency)\n\n`);
+  process.stdout.write(`\n${code === 0 ? 'Full sync complete' : `Sync FAILED (exit ${code}): ${error ?? 'see messages'}`}: ${records} records, ${states} states in ${seconds.toFixed(1)} s (20 ms simulated latency)\n\n`);
   process.stdout.write(`${'channel'.padEnd(10)}${statuses.map((s) => pad(s, 18)).join('')}\n`);
   for (const [channel, row] of counts) {
     process.stdout.write(`${channel.padEnd(10)}${statuses.map((s) => pad(row.get(s) ?? 0, 18)).join('')}\n`);
   }
   process.stdout.write(`\nGlobally suppressed email (bounce, spam complaint, manual): ${suppressed}\n`);
+  if (incremental) {
+    process.stdout.write(`\nThen ${incremental.unsubscribed.length} people unsubscribed through Klaviyo's bulk unsubscribe endpoint, which does not move their 'updated'.\n`);
+    process.stdout.write(`The incremental sync (--state) found ${incremental.received.length} changed profiles:\n`);
+    for (const r of incremental.received) process.stdout.write(`  ${r.email.padEnd(44)} email_consent=${r.consent}\n`);
+    process.stdout.write(`A connector that syncs on 'updated' alone would have found none of them.\n`);
+  }
   const stateFile = join(outDir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(lastState ? [lastState] : []));
-  process.stdout.write(`Final state: ${relative(process.cwd(), stateFile)} (the next run reads only what changed: add --state ${relative(process.cwd(), stateFile)})\n`);
+  process.stdout.write(`\nState after the full sync: ${relative(process.cwd(), stateFile)}\n`);
   process.stdout.write(`All messages: ${relative(process.cwd(), outputFile)}\n`);
   process.stdout.write(`Records only: jq -c 'select(.type=="RECORD") | .record.data' ${relative(process.cwd(), outputFile)}\n\n`);
-  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read), from this folder:\n');
+  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read, metrics:read, events:read), from this folder:\n');
   process.stdout.write(`  echo '{"api_key": "pk_..."}' > config.json\n`);
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js check --config config.json\n');
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js read --config config.json > messages.jsonl\n');

@@ -4,7 +4,7 @@ import type { Settings } from '../config/settings.js';
 import { KlaviyoClient } from '../klaviyo/client.js';
 import { STREAM_NAME } from '../streams/profile-consent/schema.js';
 import type { StreamRequest, SyncEvent } from './events.js';
-import { readProfileConsent } from './read-profile-consent.js';
+import { syncProfileConsent } from './sync-profile-consent.js';
 
 export const STREAM_NAMES = [STREAM_NAME] as const;
 
@@ -22,6 +22,8 @@ export async function* runSync(options: {
   logger: Logger;
   client?: KlaviyoClient;
   now?: () => number;
+  /** For tests that prove a detector is needed: run only these. */
+  detectors?: ReadonlyArray<'updated' | 'suppressions' | 'events'>;
 }): AsyncGenerator<SyncEvent> {
   const { settings, logger } = options;
   const client = options.client ?? createClient(settings, logger);
@@ -31,16 +33,7 @@ export async function* runSync(options: {
     yield { type: 'stream_started', stream };
     try {
       if (stream !== STREAM_NAME) throw new ConfigError(`Unknown stream "${stream}". This connector has one stream: ${STREAM_NAME}.`);
-      for await (const output of readProfileConsent({
-        client,
-        mode: request.mode,
-        state: request.state,
-        startDateMs: settings.startDateMs,
-        pageSize: settings.pageSize,
-        concurrency: settings.concurrency,
-        runStartedMs,
-        logger,
-      })) {
+      for await (const output of syncProfileConsent({ client, mode: request.mode, state: request.state, settings, runStartedMs, logger, detectors: options.detectors })) {
         yield { ...output, stream };
       }
       yield { type: 'stream_completed', stream };

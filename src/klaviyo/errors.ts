@@ -9,6 +9,13 @@ export function describeErrorBody(body: unknown): string | undefined {
   return `${first.code ?? 'error'}: ${first.detail ?? first.title ?? ''}${parameter}`;
 }
 
+/** The read scope a request needs, from its name ("Get Events (...)" needs events:read). */
+function scopeFor(what: string): string {
+  if (/Get Metrics/.test(what)) return 'metrics:read';
+  if (/Get Events/.test(what)) return 'events:read';
+  return 'profiles:read';
+}
+
 /** Turns a final (not retried) HTTP failure into an error a person can act on. */
 export function errorForStatus(status: number, body: unknown, what: string): ConnectorError {
   const klaviyoSays = describeErrorBody(body);
@@ -18,10 +25,13 @@ export function errorForStatus(status: number, body: unknown, what: string): Con
       return new ConfigError(
         `Klaviyo rejected the API key (HTTP 401) for ${what}. Check api_key: it must be a private API key (pk_...) of this Klaviyo account that has not been revoked (Settings > API keys).${said}`,
       );
-    case 403:
+    case 403: {
+      const scope = scopeFor(what);
+      const way = scope === 'profiles:read' ? '' : ' Or set consent_events to false to sync without the consent-event detector (then a consent change that does not move a profile\'s updated waits for the periodic full pass).';
       return new ConfigError(
-        `The API key is not allowed to read profiles (HTTP 403) for ${what}. In Klaviyo, Settings > API keys, give the key the profiles:read scope (Profiles: Read access), or use a full-access private key.${said}`,
+        `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope, or use a full-access private key.${way}${said}`,
       );
+    }
     case 400:
       return new ConnectorError(
         `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,

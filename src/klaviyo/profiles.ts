@@ -1,5 +1,6 @@
 import type { KlaviyoClient } from './client.js';
-import type { ProfilesPage } from './types.js';
+import { jsonApiPages, type JsonApiPage } from './pages.js';
+import type { ProfileResource } from './types.js';
 
 export interface ProfileQuery {
   /** Klaviyo filter expression, e.g. `greater-than(updated,2024-01-01T00:00:00Z)`. */
@@ -25,21 +26,7 @@ export function profilesUrl(client: KlaviyoClient, query: ProfileQuery): string 
   });
 }
 
-/**
- * Pages of Get Profiles, following `links.next` until Klaviyo gives none. Each page carries the URL it came
- * from and the next one, so a caller can checkpoint and resume mid-scan.
- */
-export async function* profilePages(client: KlaviyoClient, query: ProfileQuery): AsyncGenerator<ProfilesPage> {
-  let url: string | undefined = profilesUrl(client, query);
-  const seen = new Set<string>();
-  while (url) {
-    // A server that hands back a cursor we already followed would loop forever.
-    if (seen.has(url)) throw new Error(`Klaviyo returned a next link already followed (${url}); stopping to avoid an endless loop.`);
-    seen.add(url);
-    if (seen.size > 10_000) seen.clear();
-    const page: ProfilesPage = await client.getJson<ProfilesPage>(url, 'Get Profiles');
-    if (!page || !Array.isArray(page.data)) throw new Error('Get Profiles answered without a data array.');
-    yield page;
-    url = page.links?.next ?? undefined;
-  }
+/** Pages of Get Profiles for a query. */
+export function profilePages(client: KlaviyoClient, query: ProfileQuery, what = 'Get Profiles'): AsyncGenerator<JsonApiPage<ProfileResource>> {
+  return jsonApiPages<ProfileResource>(client, profilesUrl(client, query), what);
 }

@@ -11,14 +11,18 @@ export type FilterOperator =
   | 'greater-than'
   | 'greater-or-equal'
   | 'less-than'
-  | 'less-or-equal';
+  | 'less-or-equal'
+  | 'has';
 
 export interface FilterFieldRule {
-  valueType: 'string' | 'date-time';
+  /** `none` for fields that only take value-less operators such as `has(profile)`. */
+  valueType: 'string' | 'date-time' | 'number' | 'none';
   /** Operators that take one value. */
   single: readonly FilterOperator[];
   /** Operators that take a list, `any(id,["a","b"])`. */
   list: readonly FilterOperator[];
+  /** Operators that take no value, `has(profile)`. */
+  none?: readonly FilterOperator[];
 }
 
 const IDENTIFIER: FilterFieldRule = { valueType: 'string', single: ['equals'], list: ['any', 'equals'] };

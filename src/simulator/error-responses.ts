@@ -40,12 +40,12 @@ export const authenticationFailed = (): SimulatedResponse =>
     pointer: '/data/',
   });
 
-export const permissionDenied = (): SimulatedResponse =>
+export const permissionDenied = (missingScope = 'profiles:read'): SimulatedResponse =>
   errorResponse(
     403,
     'permission_denied',
     'You do not have permission to perform this action.',
-    'You do not have permission to perform this action. This API key is missing the profiles:read scope.',
+    `You do not have permission to perform this action. This API key is missing the ${missingScope} scope.`,
     { pointer: '/data/' },
   );
 
@@ -62,12 +62,37 @@ export const throttled = (retryAfterSeconds: number): SimulatedResponse =>
 export const invalidParameter = (parameter: string, detail: string): SimulatedResponse =>
   errorResponse(400, 'invalid', 'Invalid input.', detail, { parameter });
 
-export const notFound = (): SimulatedResponse =>
-  errorResponse(404, 'not_found', 'Not found.', 'The requested resource does not exist. This simulator serves GET /api/profiles only.');
+/** A request body that parses but does not fit the operation's schema; `pointer` is a JSON pointer into it. */
+export const invalidBody = (pointer: string, detail: string): SimulatedResponse =>
+  errorResponse(400, 'invalid', 'Invalid input.', detail, { pointer });
 
-export const methodNotAllowed = (method: string): SimulatedResponse =>
+export const malformedBody = (detail: string): SimulatedResponse =>
+  errorResponse(400, 'parse_error', 'Malformed request.', detail, { pointer: '/data/' });
+
+export const unsupportedMediaType = (contentType: string | undefined): SimulatedResponse =>
+  errorResponse(
+    415,
+    'unsupported_media_type',
+    `Unsupported media type "${contentType ?? ''}" in request.`,
+    `Unsupported media type "${contentType ?? ''}" in request. Send application/vnd.api+json or application/json.`,
+  );
+
+export const payloadTooLarge = (limitBytes: number): SimulatedResponse =>
+  errorResponse(413, 'request_too_large', 'Request body too large.', `The request body exceeds ${limitBytes} bytes.`);
+
+export const notFound = (): SimulatedResponse =>
+  errorResponse(
+    404,
+    'not_found',
+    'Not found.',
+    'The requested resource does not exist. This simulator serves GET /api/profiles, GET /api/metrics, GET /api/events ' +
+      'and POST /api/profile-subscription-bulk-create-jobs, /api/profile-subscription-bulk-delete-jobs and ' +
+      '/api/profile-suppression-bulk-create-jobs only.',
+  );
+
+export const methodNotAllowed = (method: string, allow = 'GET'): SimulatedResponse =>
   errorResponse(405, 'method_not_allowed', `Method "${method}" not allowed.`, `Method "${method}" not allowed.`, undefined, {
-    Allow: 'GET',
+    Allow: allow,
   });
 
 /** A simulator bug surfaces as Klaviyo's 500 rather than a dropped connection. */

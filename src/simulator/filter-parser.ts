@@ -1,17 +1,28 @@
-import { FILTER_FIELDS, isFilterField, type FilterField, type FilterOperator } from './api-contract.js';
+import { FILTER_FIELDS, type FilterField, type FilterFieldRule, type FilterOperator } from './api-contract.js';
 import { QueryError } from './query-error.js';
 import { parseInstant } from './timestamps.js';
 
 export type RangeOperator = 'greater-than' | 'greater-or-equal' | 'less-than' | 'less-or-equal';
 
-/** One test a profile must pass; a filter is a list of these, all of which must hold. */
-export type FilterCondition =
-  | { kind: 'match'; field: FilterField; values: readonly string[] }
-  | { kind: 'range'; field: FilterField; operator: RangeOperator; instant: number }
+/** One test a resource must pass; a filter is a list of these, all of which must hold. */
+export type FilterCondition<F extends string = FilterField> =
+  | { kind: 'match'; field: F; values: readonly string[] }
+  /** `instant` is epoch ms, also for number fields such as an event's `timestamp` (given in seconds). */
+  | { kind: 'range'; field: F; operator: RangeOperator; instant: number }
+  /** `has(profile)`: the resource has that relationship. */
+  | { kind: 'has'; field: F }
   /** `_kx` identifies a visitor by an exchange id this simulator never issues, so it matches nobody. */
   | { kind: 'none'; field: '_kx' };
 
-// Operators of Klaviyo's filter language that GET /api/profiles does not allow on any field; naming
+/** The fields one endpoint's `filter` accepts (its `x-klaviyo-filters`), and the resource named in errors. */
+export interface FilterVocabulary<F extends string> {
+  resource: string;
+  fields: Readonly<Record<F, FilterFieldRule>>;
+}
+
+const PROFILE_VOCABULARY: FilterVocabulary<FilterField> = { resource: 'profile', fields: FILTER_FIELDS };
+
+// Operators of Klaviyo's filter language that an endpoint does not allow on any field; naming
 // them separately gives "not allowed" instead of "unknown" as the error.
 const OTHER_OPERATORS = new Set(['not', 'has', 'contains', 'contains-any', 'contains-all', 'starts-with', 'ends-with']);
 const ALL_FIELD_OPERATORS = new Set<string>(['any', 'equals', 'greater-than', 'greater-or-equal', 'less-than', 'less-or-equal']);
@@ -28,19 +39,32 @@ const DATETIME = /\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?:Z
 const NUMBER = /-?\d+(?:\.\d+)?/y;
 
 /**
- * Parses Klaviyo's filter syntax: `op(field,value)` expressions joined by top-level commas or
- * `and(...)`. Throws a QueryError (400, parameter `filter`) for anything Klaviyo would reject.
+ * Parses Klaviyo's filter syntax for GET /api/profiles: `op(field,value)` expressions joined by
+ * top-level commas or `and(...)`. Throws a QueryError (400, parameter `filter`) for anything Klaviyo would reject.
  */
 export function parseFilter(text: string): FilterCondition[] {
-  return new FilterParser(text).parse();
+  return new FilterParser(text, PROFILE_VOCABULARY).parse();
 }
 
-class FilterParser {
+/** parseFilter for another endpoint's fields. */
+export function parseFilterWith<F extends string>(text: string, vocabulary: FilterVocabulary<F>): FilterCondition<F>[] {
+  return new FilterParser(text, vocabulary).parse();
+}
+
+class FilterParser<F extends string> {
   private pos = 0;
+  /** Operators this endpoint allows without a value, e.g. `has`. */
+  private readonly valueless: ReadonlySet<string>;
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly vocabulary: FilterVocabulary<F>,
+  ) {
+    const rules: FilterFieldRule[] = Object.values(vocabulary.fields);
+    this.valueless = new Set(rules.flatMap((rule) => rule.none ?? []));
+  }
 
-  parse(): FilterCondition[] {
+  parse(): FilterCondition<F>[] {
     if (this.text.trim() === '') this.fail('The filter is empty.');
     const conditions = this.expressionList();
     this.skipSpace();
@@ -48,13 +72,13 @@ class FilterParser {
     return conditions;
   }
 
-  private expressionList(): FilterCondition[] {
+  private expressionList(): FilterCondition<F>[] {
     const conditions = this.expression();
     while (this.eat(',')) conditions.push(...this.expression());
     return conditions;
   }
 
-  private expression(): FilterCondition[] {
+  private expression(): FilterCondition<F>[] {
     const operator = this.name('an operator such as equals or greater-than');
     this.expect('(');
     if (operator === 'and') {
@@ -62,24 +86,42 @@ class FilterParser {
       this.expect(')');
       return conditions;
     }
-    if (operator === 'or' || OTHER_OPERATORS.has(operator)) {
+    const valueless = this.valueless.has(operator);
+    if (operator === 'or' || (OTHER_OPERATORS.has(operator) && !valueless)) {
       this.fail(`The operator '${operator}' is not supported by this endpoint.`);
     }
-    if (!ALL_FIELD_OPERATORS.has(operator)) this.fail(`'${operator}' is not a valid filter operator.`);
+    if (!ALL_FIELD_OPERATORS.has(operator) && !valueless) this.fail(`'${operator}' is not a valid filter operator.`);
     const field = this.name('a field name');
+    if (valueless && this.eat(')')) return [this.valuelessCondition(operator as FilterOperator, field)];
     this.expect(',');
     const value = this.value();
     this.expect(')');
     return [this.condition(operator as FilterOperator, field, value)];
   }
 
-  private condition(operator: FilterOperator, field: string, value: Value): FilterCondition {
-    if (!isFilterField(field)) this.fail(`'${field}' is not a valid field for the resource 'profile'.`);
-    const rule = FILTER_FIELDS[field];
+  private rule(field: string): FilterFieldRule {
+    if (!Object.hasOwn(this.vocabulary.fields, field)) {
+      this.fail(`'${field}' is not a valid field for the resource '${this.vocabulary.resource}'.`);
+    }
+    return this.vocabulary.fields[field as F];
+  }
+
+  private valuelessCondition(operator: FilterOperator, field: string): FilterCondition<F> {
+    const rule = this.rule(field);
+    if (!(rule.none ?? []).includes(operator)) this.fail(`'${operator}' without a value is not allowed on field '${field}'.`);
+    return { kind: 'has', field: field as F };
+  }
+
+  private condition(operator: FilterOperator, field: string, value: Value): FilterCondition<F> {
+    const rule = this.rule(field);
     const isList = value.kind === 'list';
     const allowed: readonly FilterOperator[] = isList ? rule.list : rule.single;
     if (!allowed.includes(operator)) {
-      const options = [...rule.single.map((op) => `${op}(${field},value)`), ...rule.list.map((op) => `${op}(${field},[values])`)];
+      const options = [
+        ...rule.single.map((op) => `${op}(${field},value)`),
+        ...rule.list.map((op) => `${op}(${field},[values])`),
+        ...(rule.none ?? []).map((op) => `${op}(${field})`),
+      ];
       this.fail(`'${operator}' with ${isList ? 'a list' : 'a single value'} is not allowed on field '${field}'. Allowed: ${options.join(', ')}.`);
     }
     if (rule.valueType === 'date-time') {
@@ -87,7 +129,14 @@ class FilterParser {
         this.fail(`Datetime values in filters must not be quoted: use ${operator}(${field},${value.text}).`);
       }
       if (value.kind !== 'datetime') this.fail(`'${field}' must be compared with a datetime like 2024-01-01T00:00:00Z.`);
-      return { kind: 'range', field, operator: operator as RangeOperator, instant: value.instant };
+      return { kind: 'range', field: field as F, operator: operator as RangeOperator, instant: value.instant };
+    }
+    if (rule.valueType === 'number') {
+      if (value.kind === 'string' && /^-?\d+(\.\d+)?$/.test(value.text)) {
+        this.fail(`Numbers in filters must not be quoted: use ${operator}(${field},${value.text}).`);
+      }
+      if (value.kind !== 'number') this.fail(`'${field}' must be compared with a number like 1700000000.`);
+      return { kind: 'range', field: field as F, operator: operator as RangeOperator, instant: Number(value.text) * 1000 };
     }
     const items = value.kind === 'list' ? value.items : [value];
     if (items.length === 0) this.fail(`The list given to '${operator}' on '${field}' is empty.`);
@@ -96,7 +145,7 @@ class FilterParser {
       return item.text;
     });
     if (field === '_kx') return { kind: 'none', field };
-    return { kind: 'match', field, values };
+    return { kind: 'match', field: field as F, values };
   }
 
   private value(): Value {

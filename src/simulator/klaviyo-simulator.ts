@@ -1,17 +1,49 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import type { ProfileAttributes, ProfileResource } from '../klaviyo/types.js';
+import { defaultActivityEvents, generateActivityEvents } from './activity-events.js';
 import { REQUIRED_SCOPE } from './api-contract.js';
-import { methodNotAllowed, notFound, serverError, type SimulatedResponse } from './error-responses.js';
-import { DEFAULT_ANCHOR } from './profile-generator.js';
+import { SUBSCRIBE_SCOPES, SUPPRESS_SCOPES, UNSUBSCRIBE_SCOPES } from './bulk-jobs-contract.js';
+import { postBulkJob, type WriteContext } from './bulk-jobs-endpoint.js';
+import { setPushConsent, suppress, type ConsentEvent, type PushConsent } from './consent-changes.js';
+import { ConsentWriter } from './consent-writer.js';
+import { methodNotAllowed, notFound, payloadTooLarge, serverError, type SimulatedResponse } from './error-responses.js';
+import { EventStore, type EventProperties } from './event-store.js';
+import { getEvents } from './events-endpoint.js';
+import { EVENTS_SCOPE, METRICS_SCOPE } from './events-contract.js';
+import { MetricCatalog, type SmsMetricNaming } from './metric-catalog.js';
+import { getMetrics } from './metrics-endpoint.js';
+import { deriveSeed, mulberry32, type Rng } from './prng.js';
+import { DEFAULT_ANCHOR, lastWholeSecondBefore } from './profile-generator.js';
 import { newProfileAttributes, ProfileStore } from './profile-store.js';
 import { getProfiles, type EndpointContext } from './profiles-endpoint.js';
 import { SlidingWindowLimiter, type RateLimit } from './rate-limiter.js';
+import { MAX_BODY_BYTES, readBody } from './request-body.js';
 import { RequestRecorder, type RequestLogEntry, type RequestStats } from './request-recorder.js';
+import { canonicalPath, methodOf, routeOf } from './routes.js';
 import { formatSeconds, truncateToSeconds } from './timestamps.js';
 
 export const SIMULATOR_API_KEY = 'pk_simulator_000000000000000000000000000000';
 export const SIMULATOR_NO_SCOPE_API_KEY = 'pk_simulator_noscope_0000000000000000000000';
+
+/** Every scope the simulator's endpoints need: what SIMULATOR_API_KEY holds by default. */
+export const SIMULATOR_API_KEY_SCOPES: readonly string[] = [
+  ...new Set([REQUIRED_SCOPE, METRICS_SCOPE, EVENTS_SCOPE, ...SUBSCRIBE_SCOPES, ...UNSUBSCRIBE_SCOPES, ...SUPPRESS_SCOPES]),
+];
+
+/** One recorded event, as `KlaviyoSimulator.events()` lists it. */
+export interface SimulatedEvent {
+  id: string;
+  metricId: string;
+  metricName: string;
+  profileId: string;
+  /** `2026-11-22T10:11:12+00:00`, whole seconds, as GET /api/events serves it. */
+  datetime: string;
+}
+
+export type { PushConsent, SmsMetricNaming };
+
+const JOB_IDS_SALT = 0x70b;
 
 export interface SimulatorOptions {
   /** How many profiles to generate; default 1000. */
@@ -20,7 +52,10 @@ export interface SimulatorOptions {
   seed?: number;
   /** Generated `created`/`updated` lie before this instant; default 2026-11-01T00:00:00Z. */
   anchor?: Date;
-  /** API key -> scopes; default SIMULATOR_API_KEY with profiles:read and SIMULATOR_NO_SCOPE_API_KEY with none. */
+  /**
+   * API key -> scopes; default SIMULATOR_API_KEY with every scope the simulator's endpoints need
+   * (SIMULATOR_API_KEY_SCOPES) and SIMULATOR_NO_SCOPE_API_KEY with none.
+   */
   apiKeys?: Record<string, string[]>;
   /** Delay added to every GET /api/profiles response; default 0. */
   latencyMs?: number;
@@ -30,16 +65,32 @@ export interface SimulatorOptions {
   host?: string;
   /** Default 0: any free port. */
   port?: number;
+  /**
+   * Whether consent writes (the bulk jobs and the record/set helpers) set `updated` to the write
+   * time. Default false: Klaviyo documents `updated` as the last change of a profile property, and
+   * nothing says a consent change is one, so the pessimistic case is the default.
+   */
+  consentChangesBumpUpdated?: boolean;
+  /** 'text' (default): "Subscribed to Text Message Marketing", Klaviyo's 2026 names; 'sms': "Subscribed to SMS Marketing". */
+  smsMetricNaming?: SmsMetricNaming;
+  /** Custom metrics besides the built-in ones; default 220, so that GET /api/metrics (200 a page) has two pages. */
+  customMetrics?: number;
+  /** Generated events of non-consent metrics (orders, opens, clicks, site visits); default two per profile, at most 10000. */
+  activityEvents?: number;
 }
 
-const PROFILES_PATHS = new Set(['/api/profiles', '/api/profiles/']);
-
-/** A local, faithful stand-in for Klaviyo's GET /api/profiles, for tests, the demo and benchmarks. */
+/**
+ * A local, faithful stand-in for the parts of Klaviyo the connector uses: GET /api/profiles, the
+ * consent metrics and events (GET /api/metrics, GET /api/events), and the bulk consent jobs that
+ * change consent the way Klaviyo clients do. For tests, the demo and benchmarks.
+ */
 export class KlaviyoSimulator {
   private readonly recorder = new RequestRecorder();
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
   private latencyMs: number;
   private closed = false;
+  private readonly writer: ConsentWriter;
+  private readonly jobIds: Rng;
 
   private constructor(
     private readonly server: Server,
@@ -48,8 +99,13 @@ export class KlaviyoSimulator {
     private readonly limiter: SlidingWindowLimiter,
     latencyMs: number,
     readonly baseUrl: string,
+    private readonly catalog: MetricCatalog,
+    private readonly eventStore: EventStore,
+    options: { bumpUpdated: boolean; seed: number },
   ) {
     this.latencyMs = latencyMs;
+    this.writer = new ConsentWriter(store, eventStore, catalog, options.bumpUpdated);
+    this.jobIds = mulberry32(deriveSeed(options.seed, JOB_IDS_SALT));
   }
 
   static async start(options: SimulatorOptions = {}): Promise<KlaviyoSimulator> {
@@ -58,9 +114,20 @@ export class KlaviyoSimulator {
     const latencyMs = checkedLatency(options.latencyMs ?? 0);
     const limiter = new SlidingWindowLimiter(options.rateLimit);
     const apiKeys = new Map(
-      Object.entries(options.apiKeys ?? { [SIMULATOR_API_KEY]: [REQUIRED_SCOPE], [SIMULATOR_NO_SCOPE_API_KEY]: [] }),
+      Object.entries(options.apiKeys ?? { [SIMULATOR_API_KEY]: [...SIMULATOR_API_KEY_SCOPES], [SIMULATOR_NO_SCOPE_API_KEY]: [] }),
     );
-    const store = new ProfileStore(options.profiles ?? 1000, options.seed ?? 1, options.anchor ?? DEFAULT_ANCHOR);
+    const seed = options.seed ?? 1;
+    const anchor = options.anchor ?? DEFAULT_ANCHOR;
+    const naming = options.smsMetricNaming ?? 'text';
+    if (naming !== 'text' && naming !== 'sms') throw new RangeError(`smsMetricNaming must be 'text' or 'sms', got '${String(naming)}'`);
+    const store = new ProfileStore(options.profiles ?? 1000, seed, anchor);
+    const catalog = new MetricCatalog(seed, anchor, naming, options.customMetrics ?? 220);
+    const eventStore = new EventStore(seed);
+    generateActivityEvents(eventStore, store, catalog, {
+      count: options.activityEvents ?? defaultActivityEvents(store.size),
+      seed,
+      anchorSec: lastWholeSecondBefore(anchor) + 1,
+    });
 
     let simulator: KlaviyoSimulator | undefined;
     const server = createServer({ keepAlive: true }, (request, response) => simulator?.handle(request, response));
@@ -73,7 +140,10 @@ export class KlaviyoSimulator {
     });
     const address = server.address() as AddressInfo;
     const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    simulator = new KlaviyoSimulator(server, store, apiKeys, limiter, latencyMs, `http://${hostPart}:${address.port}`);
+    simulator = new KlaviyoSimulator(server, store, apiKeys, limiter, latencyMs, `http://${hostPart}:${address.port}`, catalog, eventStore, {
+      bumpUpdated: options.consentChangesBumpUpdated ?? false,
+      seed,
+    });
     return simulator;
   }
 
@@ -140,6 +210,60 @@ export class KlaviyoSimulator {
     this.store.delete(slot);
   }
 
+  /** Whether consent writes from now on set `updated` to the write time (see SimulatorOptions.consentChangesBumpUpdated). */
+  setConsentChangesBumpUpdated(value: boolean): void {
+    this.writer.bumpUpdated = value;
+  }
+
+  /** A hard bounce, as Klaviyo's sending records it: suppression HARD_BOUNCE and a "Bounced Email" event. */
+  recordBounce(profileId: string, options: { at?: Date } = {}): void {
+    this.changeConsent(profileId, options.at, (attributes, atMs) => suppress(attributes, 'HARD_BOUNCE', atMs));
+  }
+
+  /** A spam complaint: suppression SPAM_COMPLAINT and a "Marked Email as Spam" event. */
+  recordSpamComplaint(profileId: string, options: { at?: Date } = {}): void {
+    this.changeConsent(profileId, options.at, (attributes, atMs) => suppress(attributes, 'SPAM_COMPLAINT', atMs));
+  }
+
+  /** Sets subscriptions.mobile_push.marketing (creating it if absent). Records no event: Klaviyo has no consent metric for push. */
+  setPushConsent(profileId: string, consent: PushConsent, options: { at?: Date } = {}): void {
+    this.changeConsent(profileId, options.at, (attributes, atMs) => {
+      setPushConsent(attributes, consent, atMs);
+      return [];
+    });
+  }
+
+  /** Records an event of any metric (by name) for a profile, e.g. a "Placed Order"; returns the event id. Changes no profile. */
+  recordEvent(profileId: string, metricName: string, options: { at?: Date; properties?: Record<string, unknown> } = {}): string {
+    if (this.store.slotOf(profileId) === undefined) throw new Error(`No profile with id ${profileId}`);
+    const metric = this.catalog.byName(metricName);
+    if (!metric) throw new Error(`No metric named '${metricName}'`);
+    const properties: EventProperties | undefined = options.properties ? structuredClone(options.properties) : undefined;
+    const seconds = truncateToSeconds(options.at ?? new Date());
+    return this.eventStore.add({ metricId: metric.id, profileId, seconds, ...(properties ? { properties } : {}) });
+  }
+
+  /** Every event, in the order recorded (generated activity events first). */
+  events(): SimulatedEvent[] {
+    const events: SimulatedEvent[] = [];
+    for (let row = 0; row < this.eventStore.size; row++) {
+      const metricId = this.eventStore.metricIdOf(row);
+      events.push({
+        id: this.eventStore.idOf(row),
+        metricId,
+        metricName: this.catalog.byId(metricId)?.name ?? '',
+        profileId: this.eventStore.profileIdOf(row),
+        datetime: formatSeconds(this.eventStore.secondsOf(row)),
+      });
+    }
+    return events;
+  }
+
+  /** Every metric of the account, in GET /api/metrics order. */
+  metrics(): Array<{ id: string; name: string }> {
+    return this.catalog.all().map(({ id, name }) => ({ id, name }));
+  }
+
   setLatency(ms: number): void {
     this.latencyMs = checkedLatency(ms);
   }
@@ -161,37 +285,75 @@ export class KlaviyoSimulator {
 
   private handle(request: IncomingMessage, response: ServerResponse): void {
     const arrivedAt = Date.now();
-    // Bodies are never read; draining them keeps keep-alive connections usable.
-    request.resume();
     const method = request.method ?? 'GET';
     const url = request.url ?? '/';
     const path = url.split('?', 1)[0] ?? '';
-    const isProfiles = PROFILES_PATHS.has(path);
+    const route = routeOf(path);
+    const send = (reply: SimulatedResponse, delayMs: number): void => this.send(response, { method, url, at: arrivedAt }, reply, delayMs);
 
-    let reply: SimulatedResponse;
-    try {
-      if (!isProfiles) reply = notFound();
-      else if (method !== 'GET') reply = methodNotAllowed(method);
-      else reply = getProfiles({ url, headers: request.headers }, this.endpointContext(), arrivedAt);
-    } catch (error) {
-      reply = serverError(error);
+    if (route === 'bulk-job' && method === 'POST') {
+      readBody(request, (body) => {
+        if (this.closed) return;
+        const reply = this.answer(() =>
+          body === undefined
+            ? payloadTooLarge(MAX_BODY_BYTES)
+            : postBulkJob(canonicalPath(path), { url, headers: request.headers, body }, this.writeContext(), arrivedAt),
+        );
+        send(reply, 0);
+      });
+      return;
     }
 
+    // Other bodies are never read; draining them keeps keep-alive connections usable.
+    request.resume();
+    const headers = request.headers;
+    const reply = this.answer(() => {
+      if (route === undefined) return notFound();
+      if (method !== methodOf(route)) return methodNotAllowed(method, methodOf(route));
+      const context = { apiKeys: this.apiKeys, baseUrl: this.baseUrl, metrics: this.catalog, events: this.eventStore, store: this.store };
+      if (route === 'metrics') return getMetrics({ url, headers }, context);
+      if (route === 'events') return getEvents({ url, headers }, context);
+      return getProfiles({ url, headers }, this.endpointContext(), arrivedAt);
+    });
+    send(reply, route === 'profiles' && method === 'GET' ? this.latencyMs : 0);
+  }
+
+  /** A simulator bug surfaces as Klaviyo's 500 rather than a dropped connection. */
+  private answer(respond: () => SimulatedResponse): SimulatedResponse {
+    try {
+      return respond();
+    } catch (error) {
+      return serverError(error);
+    }
+  }
+
+  private send(response: ServerResponse, request: { method: string; url: string; at: number }, reply: SimulatedResponse, delayMs: number): void {
     const send = (): void => {
-      this.recorder.record({ method, url, status: reply.status, at: arrivedAt });
+      this.recorder.record({ ...request, status: reply.status });
       response.writeHead(reply.status, { ...reply.headers, 'Content-Length': Buffer.byteLength(reply.body) });
       response.end(reply.body);
     };
-    const delay = isProfiles && method === 'GET' ? this.latencyMs : 0;
-    if (delay <= 0) {
+    if (delayMs <= 0) {
       send();
       return;
     }
     const timer = setTimeout(() => {
       this.pendingReplies.delete(timer);
       send();
-    }, delay);
+    }, delayMs);
     this.pendingReplies.add(timer);
+  }
+
+  /** Applies a programmatic consent change at `at` (default now), honouring the bump switch. */
+  private changeConsent(profileId: string, at: Date | undefined, change: (attributes: ProfileAttributes, atMs: number) => ConsentEvent[]): void {
+    const slot = this.store.slotOf(profileId);
+    if (slot === undefined) throw new Error(`No profile with id ${profileId}`);
+    const atMs = (at ?? new Date()).getTime();
+    this.writer.apply(slot, atMs, (attributes) => change(attributes, atMs));
+  }
+
+  private writeContext(): WriteContext {
+    return { apiKeys: this.apiKeys, baseUrl: this.baseUrl, store: this.store, writer: this.writer, jobIds: this.jobIds };
   }
 
   private endpointContext(): EndpointContext {

@@ -50,6 +50,8 @@ function satisfies(store: ProfileStore, slot: number, condition: FilterCondition
   switch (condition.kind) {
     case 'none':
       return false;
+    case 'has':
+      return true;
     case 'match':
       return store.stringValues(slot, condition.field).some((value) => condition.values.includes(value));
     case 'range':

@@ -42,6 +42,13 @@ export class ProfileStore implements IndexSource {
   private readonly serialized = new Map<number, string>();
   private serializedShape = '';
   private readonly indexes = new Map<string, SortedIndex>();
+  /**
+   * Email (lower-cased) or phone number -> the lowest live slot with it, built on the first lookup and
+   * patched on writes. When a write takes a value away from its slot the map is marked stale, since
+   * another profile may share it; the next lookup that misses rebuilds it.
+   */
+  private readonly identityIndexes = new Map<IdentityField, Map<string, number>>();
+  private readonly staleIdentityIndexes = new Set<IdentityField>();
   private readonly addedIdRng: Rng;
   readonly anchorSec: number;
 
@@ -178,11 +185,29 @@ export class ProfileStore implements IndexSource {
     return json;
   }
 
+  /** The profile with this email (any case) or phone number, if any. */
+  slotByIdentity(field: IdentityField, value: string): number | undefined {
+    const key = identityKey(field, value);
+    let slot = this.identityIndex(field).get(key);
+    if (slot === undefined && this.staleIdentityIndexes.has(field)) {
+      this.identityIndexes.delete(field);
+      this.staleIdentityIndexes.delete(field);
+      slot = this.identityIndex(field).get(key);
+    }
+    return slot;
+  }
+
   /** Replaces a profile's attributes, keeping `created`/`updated` columns and indexes in step. */
   write(slot: number, attributes: ProfileAttributes): void {
     for (const index of this.indexes.values()) index.remove(slot);
+    const before = [...this.identityIndexes.keys()].map((field) => [field, this.identityValue(slot, field)] as const);
     this.serialized.delete(slot);
     this.written.set(slot, attributes);
+    for (const [field, value] of before) {
+      if (value === this.identityValue(slot, field)) continue;
+      if (value !== null) this.forgetIdentity(slot, field, value);
+      this.rememberIdentity(slot);
+    }
     this.createdMs[slot] = instantOf(attributes.created);
     this.updatedMs[slot] = instantOf(attributes.updated);
     for (const index of this.indexes.values()) index.insert(slot);
@@ -200,6 +225,7 @@ export class ProfileStore implements IndexSource {
     this.live++;
     this.slotById.set(id, slot);
     this.written.set(slot, attributes);
+    this.rememberIdentity(slot);
     this.createdMs[slot] = instantOf(attributes.created);
     this.updatedMs[slot] = instantOf(attributes.updated);
     for (const index of this.indexes.values()) index.insert(slot);
@@ -208,6 +234,10 @@ export class ProfileStore implements IndexSource {
 
   delete(slot: number): void {
     for (const index of this.indexes.values()) index.remove(slot);
+    for (const field of this.identityIndexes.keys()) {
+      const value = this.identityValue(slot, field);
+      if (value !== null) this.forgetIdentity(slot, field, value);
+    }
     this.serialized.delete(slot);
     this.alive[slot] = 0;
     this.live--;
@@ -222,6 +252,37 @@ export class ProfileStore implements IndexSource {
     this.updatedMs = resized(this.updatedMs, new Float64Array(capacity));
     this.seeds = resized(this.seeds, new Uint32Array(capacity));
     this.alive = resized(this.alive, new Uint8Array(capacity));
+  }
+
+  private identityIndex(field: IdentityField): Map<string, number> {
+    let index = this.identityIndexes.get(field);
+    if (!index) {
+      index = new Map();
+      for (let slot = 0; slot < this.slots; slot++) {
+        if (this.alive[slot] !== 1) continue;
+        const value = this.identityValue(slot, field);
+        if (value !== null && !index.has(identityKey(field, value))) index.set(identityKey(field, value), slot);
+      }
+      this.identityIndexes.set(field, index);
+    }
+    return index;
+  }
+
+  private forgetIdentity(slot: number, field: IdentityField, value: string): void {
+    const index = this.identityIndexes.get(field);
+    if (index?.get(identityKey(field, value)) !== slot) return;
+    index.delete(identityKey(field, value));
+    this.staleIdentityIndexes.add(field);
+  }
+
+  private rememberIdentity(slot: number): void {
+    for (const [field, index] of this.identityIndexes) {
+      const value = this.identityValue(slot, field);
+      if (value === null) continue;
+      const key = identityKey(field, value);
+      const holder = index.get(key);
+      if (holder === undefined || holder > slot) index.set(key, slot);
+    }
   }
 
   private seedOf(slot: number): number {
@@ -259,6 +320,12 @@ export class ProfileStore implements IndexSource {
   private listSuppressions(slot: number): Array<Record<string, unknown>> {
     return recordsIn(this.subscriptionsOf(slot)?.email?.marketing?.list_suppressions);
   }
+}
+
+export type IdentityField = 'email' | 'phone_number';
+
+function identityKey(field: IdentityField, value: string): string {
+  return field === 'email' ? value.trim().toLowerCase() : value;
 }
 
 /** Attributes for a profile created by a write, every key present as Klaviyo would return it. */

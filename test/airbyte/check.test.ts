@@ -25,7 +25,7 @@ async function check(config: unknown) {
 describe('check', () => {
   it('succeeds with a good key, making exactly one real request with the required headers and query', async () => {
     simulator.resetStats();
-    const status = await check(configFor(simulator));
+    const status = await check(configFor(simulator, { consent_events: false }));
     expect(status).toEqual({ status: 'SUCCEEDED' });
     expect(simulator.requestLog).toHaveLength(1);
     const url = new URL(simulator.requestLog[0]!.url, simulator.baseUrl);
@@ -39,6 +39,12 @@ describe('check', () => {
     expect(status.status).toBe('FAILED');
     expect(status.message).toMatch(/401/);
     expect(status.message).toMatch(/api_key/);
+  });
+
+  it('with consent_events on, also checks the metrics:read and events:read scopes', async () => {
+    simulator.resetStats();
+    expect(await check(configFor(simulator))).toEqual({ status: 'SUCCEEDED' });
+    expect(simulator.requestLog.map((r) => new URL(r.url, simulator.baseUrl).pathname)).toEqual(['/api/profiles', '/api/metrics', '/api/events']);
   });
 
   it('fails naming the missing profiles:read scope (403)', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toFilterDateTime } from '../../src/common/datetime.js';
 import { rangeFilter, RangeScheduler } from '../../src/engine/range-scheduler.js';
-import { mapWithinRange } from '../../src/engine/read-profile-consent.js';
+import { mapWithinRange } from '../../src/engine/scan-updated-ranges.js';
 import type { ProfileResource } from '../../src/klaviyo/types.js';
 
 describe('RangeScheduler', () => {

@@ -1,6 +1,10 @@
 import { SIMULATOR_API_KEY, type KlaviyoSimulator } from '../../src/simulator/index.js';
 
-/** A connector config aimed at a running simulator, with limits high enough not to slow tests down. */
+/**
+ * A connector config aimed at a running simulator, with limits high enough not to slow tests down. The
+ * overlap is the minimum (1 s) and periodic full passes are off, so a test of the `updated` cursor sees
+ * exactly what it reads; tests of the detectors and the full pass set them explicitly.
+ */
 export function configFor(simulator: KlaviyoSimulator, overrides: Record<string, unknown> = {}) {
   return {
     api_key: SIMULATOR_API_KEY,
@@ -8,6 +12,8 @@ export function configFor(simulator: KlaviyoSimulator, overrides: Record<string,
     requests_per_second: 1000,
     requests_per_minute: 60000,
     max_retry_seconds: 5,
+    lookback_seconds: 1,
+    full_resync_days: 0,
     ...overrides,
   };
 }

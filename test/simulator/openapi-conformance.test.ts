@@ -13,6 +13,7 @@ import {
 } from '../../src/simulator/index.js';
 import { REQUIRED_SCOPE } from '../../src/simulator/api-contract.js';
 import { SUPPRESSION_REASONS } from '../../src/simulator/fake-data.js';
+import { closeNamedSchemas, convertNullable, type Json } from './openapi-helpers.js';
 import { get, getPage, profilesUrl, startSimulator, walk } from './simulator-client.js';
 
 // Klaviyo's spec lives beside the project in CI (../shared/reference), never in a user's clone.
@@ -23,8 +24,6 @@ const title = hasSpec
   ? 'simulator conforms to Klaviyo OpenAPI GET /api/profiles'
   : `simulator OpenAPI conformance (skipped: ${specPath} not found)`;
 
-type Json = Record<string, unknown>;
-
 interface Spec {
   paths: { '/api/profiles': { get: Operation } };
   components: { schemas: Record<string, Json>; responses: { ClientError: { content: Record<string, { schema: Json }> } } };
@@ -34,36 +33,6 @@ interface Operation {
   parameters: Array<{ name: string; in: string; schema: Json }>;
   'x-klaviyo-filters': Record<string, { operators: { single?: string[]; list?: string[] }; value: { type: string; format?: string } }>;
   'x-klaviyo-scopes': string[];
-}
-
-/**
- * OpenAPI 3.0 `nullable: true` to JSON Schema: `type` gains 'null', and a `$ref` or a oneOf (which
- * ignore siblings) is wrapped in an anyOf with {type: 'null'}.
- */
-function convertNullable(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(convertNullable);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const converted: Json = {};
-  for (const [key, value] of Object.entries(schema)) converted[key] = key === 'example' ? value : convertNullable(value);
-  if (converted['nullable'] !== true) return converted;
-  delete converted['nullable'];
-  if (Array.isArray(converted['enum'])) converted['enum'] = [...converted['enum'], null];
-  if ('$ref' in converted || 'oneOf' in converted || 'anyOf' in converted) {
-    const { description, ...inner } = converted;
-    return { ...(description === undefined ? {} : { description }), anyOf: [inner, { type: 'null' }] };
-  }
-  if (typeof converted['type'] === 'string') converted['type'] = [converted['type'], 'null'];
-  return converted;
-}
-
-/** Named object schemas get additionalProperties: false, so a key the spec does not know fails. */
-function closeNamedSchemas(schemas: Record<string, Json>): Record<string, Json> {
-  return Object.fromEntries(
-    Object.entries(schemas).map(([name, schema]) => [
-      name,
-      schema['properties'] && !('additionalProperties' in schema) ? { ...schema, additionalProperties: false } : schema,
-    ]),
-  );
 }
 
 describe.skipIf(!hasSpec)(title, () => {

@@ -211,16 +211,18 @@ describe('tap-klaviyo-consent signals', () => {
       let stdout = '';
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
       const firstRecord = new Promise<void>((resolve) =>
         child.stdout.on('data', (d) => {
           stdout += d;
           if (stdout.includes('"RECORD"')) resolve();
         }),
       );
-      await firstRecord;
+      await Promise.race([firstRecord, closed]);
+      expect(stdout, `the tap ended before its first record: ${stderr}`).toContain('"RECORD"');
       const killedAt = Date.now();
       child.kill('SIGTERM');
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const code = await closed;
       expect(Date.now() - killedAt).toBeLessThan(3000);
       expect(code).toBe(143);
       expect(stdout.endsWith('\n')).toBe(true);

@@ -17,6 +17,9 @@ describe('parseConfig', () => {
       requestsPerMinute: 700,
       maxRetrySeconds: 120,
       requestTimeoutSeconds: 60,
+      consentEvents: true,
+      fullResyncDays: 7,
+      lookbackSeconds: 300,
     });
   });
 

@@ -53,7 +53,12 @@ export async function checkCommand(configPath: string, out: LineWriter): Promise
     const settings = await loadSettings(configPath);
     // A check should answer in seconds, not wait out a long retry budget.
     const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
-    await client.getJson(profilesUrl(client, { pageSize: 1 }), 'the connection check (GET /api/profiles)');
+    await client.getJson(profilesUrl(client, { pageSize: 1 }), 'the connection check (Get Profiles)');
+    if (settings.consentEvents) {
+      // The consent-event detector needs two more scopes; a key without them should fail here, at setup.
+      await client.getJson(client.url('/api/metrics'), 'the connection check (Get Metrics)');
+      await client.getJson(client.url('/api/events', { 'page[size]': 1 }), 'the connection check (Get Events)');
+    }
     await out.write(connectionStatusMessage('SUCCEEDED'));
   } catch (error) {
     const failure = asConnectorError(error);

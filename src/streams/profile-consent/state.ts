@@ -1,5 +1,5 @@
 import { Ajv } from 'ajv';
-import { normalizeDateTime, parseDateTime } from '../../common/datetime.js';
+import { normalizeDateTime } from '../../common/datetime.js';
 import { ConfigError } from '../../common/errors.js';
 import { readPackageJson } from '../../common/package-files.js';
 import type { ProfileConsentState } from '../../generated/profile-consent-state.js';
@@ -21,11 +21,18 @@ export function parseProfileConsentState(raw: unknown, where: string): ProfileCo
     const detail = (validateState.errors ?? []).map((e) => `${e.instancePath || 'state'} ${e.message ?? ''}`).join('; ');
     throw new ConfigError(`${where}: the profile_consent state must be an object like {"updated": "2024-01-31T00:00:00Z"} (${detail}). Fix the state file, or remove it to sync everything again.`);
   }
-  const state = raw as ProfileConsentState;
-  if (state.updated === undefined) return {};
-  const updated = normalizeDateTime(state.updated);
-  if (!updated || !parseDateTime(state.updated)) {
-    throw new ConfigError(`${where}: the profile_consent cursor "updated" is "${String(state.updated)}", not a date-time. Use RFC 3339 like 2024-01-31T00:00:00Z, or remove the state to sync everything again.`);
+  const state = { ...(raw as ProfileConsentState) };
+  for (const key of INSTANTS) {
+    const value = state[key];
+    if (value === undefined) continue;
+    const normalized = normalizeDateTime(value);
+    if (!normalized) {
+      throw new ConfigError(`${where}: the profile_consent state's "${key}" is "${String(value)}", not a date-time. Use RFC 3339 like 2024-01-31T00:00:00Z, or remove the state to sync everything again.`);
+    }
+    state[key] = normalized;
   }
-  return { ...state, updated };
+  return state;
 }
+
+/** The state's instants: one watermark per detector and the full pass bookkeeping. */
+const INSTANTS = ['updated', 'suppressions_since', 'events_since', 'last_full_pass', 'full_pass_started'] as const;

@@ -1,21 +1,22 @@
 import { compareNormalized, toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
-import type { ProfileConsentState } from '../generated/profile-consent-state.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
 import { profilePages, profilesUrl } from '../klaviyo/profiles.js';
 import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
-import type { ReadProgress, SyncMode } from './events.js';
+import type { ReadProgress } from './events.js';
 import { PageChannel } from './page-channel.js';
-import { planProfileRead } from './plan-profile-read.js';
 import { rangeFilter, RangeScheduler, type UpdatedRange } from './range-scheduler.js';
 
-export type ProfileConsentOutput =
+/** What a detector yields to the sync that runs it. */
+export type DetectorOutput =
   | { type: 'records'; records: ProfileConsentRecord[] }
-  | { type: 'checkpoint'; state: ProfileConsentState }
   | { type: 'rate_limited'; waitMs: number; untilMs: number }
   | { type: 'progress'; progress: ReadProgress };
+
+/** The updated scan also reports its low watermark, and whether the scan is complete, after every page. */
+export type ScanOutput = DetectorOutput | { type: 'cursor'; updated: string | undefined; complete: boolean };
 
 /** What workers hand to the consumer. */
 type Delivery =
@@ -75,27 +76,27 @@ async function findExtent(client: KlaviyoClient, filter: string | undefined): Pr
 }
 
 /**
- * Reads profile_consent over disjoint `updated` ranges with up to `concurrency` requests in flight, each range
- * scanned sorted by `updated`. An idle worker takes the upper half of the range with the most left, so a
- * skewed account (most profiles changed last week) keeps every worker busy. Checkpoints carry the low
- * watermark: never past a range that is not finished, never past the run's start, so a crash at any point
- * resumes without loss.
+ * Detector 1: reads profiles updated at or after `lowerMs` over disjoint `updated` ranges with up to
+ * `concurrency` requests in flight, each range scanned sorted by `updated`. An idle worker takes the upper
+ * half of the range with the most left, so a skewed account (most profiles changed last week) keeps every
+ * worker busy. After every page it reports the low watermark: never past a range that is not finished,
+ * never past the run's start, so a crash at any point resumes without loss. Profiles in `skipIds` were
+ * already emitted by another detector in this run and are not emitted again.
  */
-export async function* readProfileConsent(options: {
+export async function* scanUpdatedRanges(options: {
   client: KlaviyoClient;
-  mode: SyncMode;
-  state: ProfileConsentState | undefined;
-  startDateMs: number | undefined;
+  /** Inclusive lower bound on `updated` (whole seconds), undefined for all history. */
+  lowerMs: number | undefined;
+  /** The cursor to report until the scan passes it. */
+  initialCursor: string | undefined;
+  skipIds: ReadonlySet<string>;
   pageSize: number;
   concurrency: number;
   runStartedMs: number;
   logger: Logger;
-}): AsyncGenerator<ProfileConsentOutput> {
+}): AsyncGenerator<ScanOutput> {
   const { client, logger, concurrency } = options;
-  const plan = planProfileRead(options);
-  if (plan.stateInFuture) {
-    logger.warn(`profile_consent: the state's cursor ${String(options.state?.updated)} lies after this run's start; nothing can be newer. The cursor is reset to the run's start so no later change is missed.`);
-  }
+  const filter = options.lowerMs === undefined ? undefined : `greater-than(updated,${toFilterDateTime(options.lowerMs - 1000)})`;
   const runStartSec = Math.floor(options.runStartedMs / 1000);
   const ceiling = toFilterDateTime(options.runStartedMs);
   const started = Date.now();
@@ -107,16 +108,16 @@ export async function* readProfileConsent(options: {
   // The probe may itself wait on the limit; its notice is queued and delivered with the first pages.
   const extent =
     concurrency > 1
-      ? await findExtent(client, plan.filter).catch((error: unknown) => {
+      ? await findExtent(client, filter).catch((error: unknown) => {
           stopNotices();
           throw error;
         })
       : {};
-  const lowerSec = plan.lowerMs === undefined ? undefined : Math.floor(plan.lowerMs / 1000);
+  const lowerSec = options.lowerMs === undefined ? undefined : Math.floor(options.lowerMs / 1000);
   const upperEstimateSec = extent.newest === undefined ? runStartSec : Math.min(runStartSec, extent.newest + 1);
   const scheduler = new RangeScheduler(lowerSec, upperEstimateSec, concurrency, extent.oldest, options.pageSize);
   logger.info(
-    `profile_consent: ${options.mode} read, ${plan.filter ? `from ${plan.filter}` : 'all profiles'}, ${scheduler.all.length} range(s), up to ${concurrency} requests in flight, ${options.pageSize} per page`,
+    `profile_consent: updated scan of ${filter ? `profiles with ${filter}` : 'all profiles'}, ${scheduler.all.length} range(s), up to ${concurrency} requests in flight, ${options.pageSize} per page`,
   );
 
   let stopped = false;
@@ -160,19 +161,10 @@ export async function* readProfileConsent(options: {
       });
   }
 
-  let cursor = plan.initialCursor;
+  let cursor = options.initialCursor;
   let records = 0;
   let pages = 0;
   let lastProgress = Date.now();
-  const { full_refresh_in_progress: _inProgress, ...carried } = options.state ?? {};
-  const checkpoint = (final: boolean): ProfileConsentOutput => ({
-    type: 'checkpoint',
-    state: {
-      ...carried,
-      ...(cursor === undefined ? {} : { updated: cursor }),
-      ...(options.mode === 'full_refresh' && !final ? { full_refresh_in_progress: true } : {}),
-    },
-  });
   try {
     for (;;) {
       const delivery = await channel.take();
@@ -183,8 +175,9 @@ export async function* readProfileConsent(options: {
         continue;
       }
       pages += 1;
-      records += delivery.records.length;
-      if (delivery.records.length > 0) yield { type: 'records', records: delivery.records };
+      const fresh = options.skipIds.size > 0 ? delivery.records.filter((r) => !options.skipIds.has(r.id)) : delivery.records;
+      records += fresh.length;
+      if (fresh.length > 0) yield { type: 'records', records: fresh };
       scheduler.emitted(delivery.range, delivery.lastUpdatedSec, delivery.last);
       wake();
 
@@ -194,7 +187,7 @@ export async function* readProfileConsent(options: {
         const capped = compareNormalized(candidate, ceiling) > 0 ? ceiling : candidate;
         if (cursor === undefined || compareNormalized(capped, cursor) > 0) cursor = capped;
       }
-      yield checkpoint(scheduler.done);
+      yield { type: 'cursor', updated: cursor, complete: scheduler.done };
       if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
         const seconds = (lastProgress - started) / 1000;
@@ -205,7 +198,7 @@ export async function* readProfileConsent(options: {
       }
     }
     // Every range delivers at least one (possibly empty) page, so this only guards the protocol's due state.
-    if (pages === 0) yield checkpoint(true);
+    if (pages === 0) yield { type: 'cursor', updated: cursor, complete: true };
   } finally {
     // Not awaited: a worker may be sleeping out a long Retry-After, and a failed or abandoned read must not
     // wait for it. Stopped workers drop whatever their last request returns.
@@ -216,6 +209,6 @@ export async function* readProfileConsent(options: {
   }
   const seconds = (Date.now() - started) / 1000;
   logger.info(
-    `profile_consent: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount - requestsBefore} requests, ${scheduler.all.length} ranges, rate-limit waits ${(client.limiter.waitedMs / 1000).toFixed(1)} s); cursor ${cursor ?? 'none'}`,
+    `profile_consent: updated scan: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount - requestsBefore} requests, ${scheduler.all.length} ranges, rate-limit waits ${(client.limiter.waitedMs / 1000).toFixed(1)} s); cursor ${cursor ?? 'none'}`,
   );
 }

@@ -1,0 +1,88 @@
+import { toFilterDateTime } from '../common/datetime.js';
+import type { Logger } from '../common/logger.js';
+import type { Settings } from '../config/settings.js';
+import type { ProfileConsentState } from '../generated/profile-consent-state.js';
+import type { KlaviyoClient } from '../klaviyo/client.js';
+import { detectConsentEvents } from './detect-consent-events.js';
+import { detectSuppressions } from './detect-suppressions.js';
+import type { SyncMode } from './events.js';
+import { planSync } from './plan-sync.js';
+import { scanUpdatedRanges, type DetectorOutput } from './scan-updated-ranges.js';
+
+export type ProfileConsentOutput = DetectorOutput | { type: 'checkpoint'; state: ProfileConsentState };
+
+/**
+ * The profile_consent read: the union of change detectors, each with its own watermark in the state.
+ * Detectors 2 (suppressions) and 3 (consent events) run first and remember the profiles they emit (few, in
+ * an incremental run); detector 1 (the `updated` scan, or the periodic full pass) then skips those, so each
+ * profile is emitted once per run (one exception: a profile changed while the scan runs can appear twice).
+ * A watermark advances only when its detector has read everything, and never past the run's start.
+ */
+export async function* syncProfileConsent(options: {
+  client: KlaviyoClient;
+  mode: SyncMode;
+  state: ProfileConsentState | undefined;
+  settings: Settings;
+  runStartedMs: number;
+  logger: Logger;
+  /** For tests that prove a detector is needed: run only these. */
+  detectors?: ReadonlyArray<'updated' | 'suppressions' | 'events'>;
+}): AsyncGenerator<ProfileConsentOutput> {
+  const { client, settings, logger, mode } = options;
+  const enabled = (name: 'updated' | 'suppressions' | 'events') => options.detectors?.includes(name) ?? true;
+  const plan = planSync({ ...settings, mode, state: options.state, runStartedMs: options.runStartedMs });
+  if (plan.stateInFuture) {
+    logger.warn('profile_consent: the state holds instants after this run\'s start (a wrong clock or a hand edit); nothing can be newer. They are reset to the run\'s start so no later change is missed.');
+  }
+  if (plan.fullPass) logger.info(`profile_consent: reading every profile (${plan.reason})`);
+  const runStart = toFilterDateTime(options.runStartedMs);
+  const state: ProfileConsentState = { ...plan.base };
+  const checkpoint = (complete: boolean): ProfileConsentOutput => ({
+    type: 'checkpoint',
+    state: { ...state, ...(mode === 'full_refresh' && !complete ? { full_refresh_in_progress: true } : {}) },
+  });
+  const emitted = new Set<string>();
+
+  if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
+    yield* detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger });
+    state.suppressions_since = runStart;
+    yield checkpoint(false);
+  }
+  if (plan.eventsAfterMs !== undefined && enabled('events')) {
+    yield* detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger });
+    state.events_since = runStart;
+    yield checkpoint(false);
+  }
+  if (!enabled('updated')) {
+    yield checkpoint(true);
+    return;
+  }
+  for await (const output of scanUpdatedRanges({
+    client,
+    lowerMs: plan.scanLowerMs,
+    initialCursor: plan.scanInitialCursor,
+    skipIds: emitted,
+    pageSize: settings.pageSize,
+    concurrency: settings.concurrency,
+    runStartedMs: options.runStartedMs,
+    logger,
+  })) {
+    if (output.type !== 'cursor') {
+      yield output;
+      continue;
+    }
+    if (output.updated !== undefined) state.updated = output.updated;
+    if (output.complete && plan.fullPass) {
+      if (mode === 'incremental') {
+        state.last_full_pass = state.full_pass_started ?? runStart;
+        delete state.full_pass_started;
+      } else {
+        // A full refresh read everything in this run: every detector is caught up to its start.
+        state.last_full_pass = runStart;
+        state.suppressions_since = runStart;
+        state.events_since = runStart;
+      }
+    }
+    yield checkpoint(output.complete);
+  }
+}

@@ -1,0 +1,145 @@
+import axios from 'axios';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/common/logger.js';
+import { parseConfig } from '../../src/config/parse-config.js';
+import { runSync } from '../../src/engine/run-sync.js';
+import type { ProfileConsentRecord } from '../../src/generated/profile-consent-record.js';
+import type { ProfileConsentState } from '../../src/generated/profile-consent-state.js';
+import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../../src/simulator/index.js';
+import { configFor } from '../helpers/simulator-config.js';
+import { expectRecordMatchesTruth } from '../helpers/truth.js';
+
+// Issue 5's proof: consent changes made the way Klaviyo clients make them, with `updated` NOT bumped (the
+// pessimistic case), must all reach a table merged from incremental reads. The same rounds with only the
+// `updated` detector must miss some, which shows the test can catch a miss.
+
+type Detector = 'updated' | 'suppressions' | 'events';
+let simulator: KlaviyoSimulator | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
+});
+
+function seeded(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+async function post(sim: KlaviyoSimulator, path: string, body: unknown) {
+  const response = await axios.post(`${sim.baseUrl}${path}`, body, {
+    headers: { Authorization: `Klaviyo-API-Key ${SIMULATOR_API_KEY}`, revision: '2026-07-15', 'Content-Type': 'application/vnd.api+json', Accept: 'application/vnd.api+json' },
+    validateStatus: () => true,
+  });
+  expect(response.status, `${path}: ${JSON.stringify(response.data)}`).toBeLessThan(300);
+}
+
+const profilesBody = (items: Array<Record<string, unknown>>) => ({ data: items.map((attributes) => ({ type: 'profile', attributes })) });
+
+/** One round of consent changes of every kind a detector should see, through Klaviyo's write endpoints. */
+async function changeConsent(sim: KlaviyoSimulator, random: () => number, withPush: boolean) {
+  const profiles = sim.allProfiles().filter((p) => p.attributes.email);
+  const pick = () => profiles[Math.floor(random() * profiles.length)]!;
+  const emails = (n: number) => Array.from({ length: n }, () => pick().attributes.email!);
+  const withPhone = sim.allProfiles().filter((p) => p.attributes.phone_number);
+  const phones = (n: number) => Array.from({ length: n }, () => withPhone[Math.floor(random() * withPhone.length)]!.attributes.phone_number!);
+
+  await post(sim, '/api/profile-subscription-bulk-create-jobs', {
+    data: { type: 'profile-subscription-bulk-create-job', attributes: { profiles: profilesBody(emails(3).map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'SUBSCRIBED' } } } }))) } },
+  });
+  await post(sim, '/api/profile-subscription-bulk-delete-jobs', {
+    data: { type: 'profile-subscription-bulk-delete-job', attributes: { profiles: profilesBody(emails(3).map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) } },
+  });
+  await post(sim, '/api/profile-subscription-bulk-create-jobs', {
+    data: { type: 'profile-subscription-bulk-create-job', attributes: { profiles: profilesBody(phones(2).map((phone_number) => ({ phone_number, subscriptions: { sms: { marketing: { consent: 'SUBSCRIBED' } } } }))) } },
+  });
+  await post(sim, '/api/profile-subscription-bulk-delete-jobs', {
+    data: { type: 'profile-subscription-bulk-delete-job', attributes: { profiles: profilesBody(phones(2).map((phone_number) => ({ phone_number, subscriptions: { sms: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) } },
+  });
+  await post(sim, '/api/profile-subscription-bulk-delete-jobs', {
+    data: {
+      type: 'profile-subscription-bulk-delete-job',
+      attributes: { profiles: profilesBody(emails(2).map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) },
+      relationships: { list: { data: { type: 'list', id: 'Y6nRLr' } } },
+    },
+  });
+  await post(sim, '/api/profile-suppression-bulk-create-jobs', {
+    data: { type: 'profile-suppression-bulk-create-job', attributes: { profiles: profilesBody(emails(2).map((email) => ({ email }))) } },
+  });
+  sim.recordBounce(pick().id);
+  sim.recordSpamComplaint(pick().id);
+  if (withPush) for (let i = 0; i < 3; i += 1) sim.setPushConsent(pick().id, random() < 0.5 ? 'SUBSCRIBED' : 'UNSUBSCRIBED');
+}
+
+async function read(sim: KlaviyoSimulator, state: ProfileConsentState | undefined, detectors?: Detector[], overrides: Record<string, unknown> = {}) {
+  const settings = parseConfig(configFor(sim, { full_resync_days: 7, ...overrides }));
+  const records: ProfileConsentRecord[] = [];
+  let last: ProfileConsentState | undefined;
+  for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger, detectors })) {
+    if (event.type === 'stream_failed') throw event.error;
+    if (event.type === 'records') records.push(...event.records);
+    if (event.type === 'checkpoint') last = event.state;
+  }
+  return { records, state: last! };
+}
+
+/** Rounds of changes and incremental reads; returns the ids whose merged row differs from the truth. */
+async function rounds(detectors: Detector[] | undefined, count: number): Promise<string[]> {
+  simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 17 });
+  const sim = simulator;
+  const random = seeded(99);
+  const table = new Map<string, ProfileConsentRecord>();
+  const merge = (records: ProfileConsentRecord[]) => {
+    // within a run each profile comes once; across runs the later read is the newer
+    const ids = records.map((r) => r.id);
+    expect(new Set(ids).size, 'a profile was emitted twice in one run').toBe(ids.length);
+    for (const record of records) table.set(record.id, record);
+  };
+  let { records, state } = await read(sim, undefined, detectors);
+  merge(records);
+  const wrong = new Set<string>();
+  for (let round = 1; round <= count; round += 1) {
+    const withPush = round % 3 === 0;
+    await changeConsent(sim, random, withPush);
+    // A push change leaves no trace a detector can query: make the periodic full pass due in that round.
+    if (withPush) state = { ...state, last_full_pass: '2020-01-01T00:00:00Z' };
+    ({ records, state } = await read(sim, state, detectors));
+    merge(records);
+    for (const truth of sim.allProfiles()) {
+      try {
+        expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+      } catch {
+        wrong.add(truth.id);
+      }
+    }
+  }
+  return [...wrong];
+}
+
+describe('incremental sync catches every consent change, even when updated does not move', () => {
+  it('the merged table equals the simulator after every round, with every detector', async () => {
+    expect(await rounds(undefined, 6)).toEqual([]);
+  });
+
+  it('with only the updated detector the same rounds miss consent changes (the test can fail)', async () => {
+    expect((await rounds(['updated'], 2)).length).toBeGreaterThan(0);
+  });
+
+  it('upgrades a state of the first version (only updated) and keeps it small', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 50, seed: 3 });
+    const newest = simulator.allProfiles().map((p) => p.attributes.updated!).sort().at(-1)!;
+    const { state } = await read(simulator, { updated: newest }, undefined, { full_resync_days: 0 });
+    expect(Object.keys(state).sort()).toEqual(['events_since', 'suppressions_since', 'updated']);
+    expect(JSON.stringify(state).length).toBeLessThan(300);
+  });
+
+  it('never moves a watermark past the start of the run that wrote it', async () => {
+    // profiles changed "now", so a watermark that followed the data would pass the run's start
+    simulator = await KlaviyoSimulator.start({ profiles: 50, seed: 4 });
+    for (const p of simulator.allProfiles().slice(0, 5)) simulator.updateProfile(p.id, () => undefined, { at: new Date(Date.now() + 60_000) });
+    const { state } = await read(simulator, undefined);
+    const after = Date.now();
+    for (const key of ['updated', 'suppressions_since', 'events_since', 'last_full_pass'] as const) {
+      expect(Date.parse(state[key]!), key).toBeLessThanOrEqual(after);
+    }
+  });
+});
