@@ -70,16 +70,25 @@ async function changeConsent(sim: KlaviyoSimulator, random: () => number, withPu
   if (withPush) for (let i = 0; i < 3; i += 1) sim.setPushConsent(pick().id, random() < 0.5 ? 'SUBSCRIBED' : 'UNSUBSCRIBED');
 }
 
-async function read(sim: KlaviyoSimulator, state: ProfileConsentState | undefined, detectors?: Detector[], overrides: Record<string, unknown> = {}) {
-  const settings = parseConfig(configFor(sim, { full_resync_days: 7, ...overrides }));
+/**
+ * An incremental read. With `dieAfterCheckpoints`, the run is abandoned right after that many checkpoints, as
+ * a process killed there would be: what it emitted reached the destination, and its last state is all that
+ * survives.
+ */
+async function read(sim: KlaviyoSimulator, state: ProfileConsentState | undefined, detectors?: Detector[], overrides: Record<string, unknown> = {}, dieAfterCheckpoints?: number) {
+  const settings = parseConfig(configFor(sim, { full_resync_days: 7, page_size: 20, ...overrides }));
   const records: ProfileConsentRecord[] = [];
   let last: ProfileConsentState | undefined;
+  let checkpoints = 0;
   for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger, detectors })) {
     if (event.type === 'stream_failed') throw event.error;
     if (event.type === 'records') records.push(...event.records);
-    if (event.type === 'checkpoint') last = event.state;
+    if (event.type === 'checkpoint') {
+      last = event.state;
+      if (dieAfterCheckpoints !== undefined && ++checkpoints >= dieAfterCheckpoints) break;
+    }
   }
-  return { records, state: last! };
+  return { records, state: last ?? state ?? {} };
 }
 
 /** Rounds of changes and incremental reads; returns the ids whose merged row differs from the truth. */
@@ -122,6 +131,26 @@ describe('incremental sync catches every consent change, even when updated does 
 
   it('with only the updated detector the same rounds miss consent changes (the test can fail)', async () => {
     expect((await rounds(['updated'], 2)).length).toBeGreaterThan(0);
+  });
+
+  it('a run killed half-way and resumed from its last state also ends equal to the truth', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 23 });
+    const sim = simulator;
+    const random = seeded(7);
+    const table = new Map<string, ProfileConsentRecord>();
+    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    let { records, state } = await read(sim, undefined);
+    merge(records);
+    for (const [round, dieAfter] of [[1, 1], [2, 2], [3, 4]] as const) {
+      await changeConsent(sim, random, round === 3);
+      if (round === 3) state = { ...state, last_full_pass: '2020-01-01T00:00:00Z' };
+      // killed after `dieAfter` checkpoints: inside a detector, between detectors, or inside the full pass
+      const killed = await read(sim, state, undefined, {}, dieAfter);
+      merge(killed.records);
+      ({ records, state } = await read(sim, killed.state));
+      merge(records);
+      for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+    }
   });
 
   it('upgrades a state of the first version (only updated) and keeps it small', async () => {
