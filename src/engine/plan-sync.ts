@@ -61,6 +61,12 @@ export function planSync(options: {
       base[key] = runStart;
     }
   }
+  // A full pass "in the future" would never fall due again: forget it, so one runs now.
+  const recordedPass = ms(base.last_full_pass);
+  if (recordedPass !== undefined && recordedPass > runStartedMs) {
+    stateInFuture = true;
+    delete base.last_full_pass;
+  }
   // First version of the state: only `updated`. Its other detectors start where it stood.
   if (base.updated !== undefined) {
     base.suppressions_since ??= base.updated;
