@@ -12,7 +12,15 @@ if (typeof started === 'number') {
 } else {
   const stop = (): void => {
     // A last JSON line with what was served, so a benchmark can count 429s from the server's side.
-    io.stdout(JSON.stringify({ stopped: true, requests: started.stats.requests, by_status: started.stats.byStatus }));
+    const { requests, byStatus, faults } = started.stats;
+    io.stdout(
+      JSON.stringify({
+        stopped: true,
+        requests,
+        by_status: byStatus,
+        faults: { throttle: faults.throttle, server_error: faults.serverError, reset: faults.reset, garbage: faults.garbage },
+      }),
+    );
     // Exit explicitly once closed: the simulator must stop promptly even with clients still attached.
     void started.close().then(() => process.exit(0));
   };

@@ -2,6 +2,7 @@ import { compareNormalized, toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
+import { KlaviyoBadRequestError } from '../klaviyo/errors.js';
 import { profilePages, profilesUrl } from '../klaviyo/profiles.js';
 import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
@@ -25,6 +26,7 @@ type Delivery =
   | { kind: 'failed'; error: unknown };
 
 const PROGRESS_EVERY_MS = 5000;
+const MAX_CURSOR_RESTARTS = 5;
 /** Waits shorter than this are routine pacing, not worth telling the platform about. */
 const RATE_LIMIT_NOTICE_MS = 3000;
 
@@ -136,17 +138,33 @@ export async function* scanUpdatedRanges(options: {
         await new Promise<void>((resolve) => idle.push(resolve));
         continue;
       }
-      const filter = rangeFilter(range, toFilterDateTime);
-      for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize })) {
-        if (stopped) return;
-        const { records, firstUpdatedSec, lastUpdatedSec, passedEnd, skipped } = mapWithinRange(page.data, range.hi);
-        if (skipped > 0) logger.warn(`profile_consent: skipped ${skipped} profile(s) that Klaviyo returned without an id`);
-        const last = passedEnd || !page.links?.next;
-        scheduler.fetched(range, records.length, lastUpdatedSec, firstUpdatedSec);
-        if (last) scheduler.exhaust(range);
-        await channel.put({ kind: 'page', range, records, lastUpdatedSec, last });
-        if (last) break;
+      for (let restarts = 0; ; restarts += 1) {
+        try {
+          await scanRange(range);
+          break;
+        } catch (error) {
+          // An expired or invalid page cursor: start the range again from the second it had reached (that
+          // second is read again; the destination dedups on id). Bounded, so a server that rejects every
+          // cursor still ends the run.
+          if (!(error instanceof KlaviyoBadRequestError && error.parameter === 'page[cursor]') || restarts >= MAX_CURSOR_RESTARTS) throw error;
+          logger.warn(`profile_consent: Klaviyo refused a page cursor (${error.message.slice(0, 160)}); restarting that range from ${range.fetchedUpTo === undefined ? 'its start' : toFilterDateTime(range.fetchedUpTo * 1000)}`);
+        }
       }
+    }
+  }
+
+  /** Reads one range from where it stands (its first second, or the last second fetched) to its end. */
+  async function scanRange(range: UpdatedRange): Promise<void> {
+    const filter = rangeFilter({ lo: range.fetchedUpTo ?? range.lo, hi: range.hi }, toFilterDateTime);
+    for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize })) {
+      if (stopped) return;
+      const { records, firstUpdatedSec, lastUpdatedSec, passedEnd, skipped } = mapWithinRange(page.data, range.hi);
+      if (skipped > 0) logger.warn(`profile_consent: skipped ${skipped} profile(s) that Klaviyo returned without an id`);
+      const last = passedEnd || !page.links?.next;
+      scheduler.fetched(range, records.length, lastUpdatedSec, firstUpdatedSec);
+      if (last) scheduler.exhaust(range);
+      await channel.put({ kind: 'page', range, records, lastUpdatedSec, last });
+      if (last) return;
     }
   }
 

@@ -7,6 +7,7 @@ import { detectConsentEvents } from './detect-consent-events.js';
 import { detectSuppressions } from './detect-suppressions.js';
 import type { SyncMode } from './events.js';
 import { planSync } from './plan-sync.js';
+import { takeOddValues } from '../streams/profile-consent/odd-values.js';
 import { scanUpdatedRanges, type DetectorOutput } from './scan-updated-ranges.js';
 
 export type ProfileConsentOutput = DetectorOutput | { type: 'checkpoint'; state: ProfileConsentState };
@@ -18,6 +19,13 @@ export type ProfileConsentOutput = DetectorOutput | { type: 'checkpoint'; state:
  * profile is emitted once per run (one exception: a profile changed while the scan runs can appear twice).
  * A watermark advances only when its detector has read everything, and never past the run's start.
  */
+/** One warning per field for the values Klaviyo sent that could not be read and were written as null. */
+function warnAboutOddValues(logger: Logger): void {
+  for (const [field, { count, example }] of takeOddValues()) {
+    logger.warn(`profile_consent: ${count} value(s) of ${field} could not be read and were written as null (for example ${example}); Klaviyo sent data outside its own spec.`);
+  }
+}
+
 export async function* syncProfileConsent(options: {
   client: KlaviyoClient;
   mode: SyncMode;
@@ -42,47 +50,55 @@ export async function* syncProfileConsent(options: {
     state: { ...state, ...(mode === 'full_refresh' && !complete ? { full_refresh_in_progress: true } : {}) },
   });
   const emitted = new Set<string>();
+  takeOddValues(); // a fresh count for this run
+  try {
+    yield* runDetectors();
+  } finally {
+    warnAboutOddValues(logger);
+  }
 
-  if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
-    yield* detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger });
-    state.suppressions_since = runStart;
-    yield checkpoint(false);
-  }
-  if (plan.eventsAfterMs !== undefined && enabled('events')) {
-    yield* detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger });
-    state.events_since = runStart;
-    yield checkpoint(false);
-  }
-  if (!enabled('updated')) {
-    yield checkpoint(true);
-    return;
-  }
-  for await (const output of scanUpdatedRanges({
-    client,
-    lowerMs: plan.scanLowerMs,
-    initialCursor: plan.scanInitialCursor,
-    skipIds: emitted,
-    pageSize: settings.pageSize,
-    concurrency: settings.concurrency,
-    runStartedMs: options.runStartedMs,
-    logger,
-  })) {
-    if (output.type !== 'cursor') {
-      yield output;
-      continue;
+  async function* runDetectors(): AsyncGenerator<ProfileConsentOutput> {
+    if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
+      yield* detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger });
+      state.suppressions_since = runStart;
+      yield checkpoint(false);
     }
-    if (output.updated !== undefined) state.updated = output.updated;
-    if (output.complete && plan.fullPass) {
-      if (mode === 'incremental') {
-        state.last_full_pass = state.full_pass_started ?? runStart;
-        delete state.full_pass_started;
-      } else {
-        // A full refresh read everything in this run: every detector is caught up to its start.
-        state.last_full_pass = runStart;
-        state.suppressions_since = runStart;
-        state.events_since = runStart;
+    if (plan.eventsAfterMs !== undefined && enabled('events')) {
+      yield* detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger });
+      state.events_since = runStart;
+      yield checkpoint(false);
+    }
+    if (!enabled('updated')) {
+      yield checkpoint(true);
+      return;
+    }
+    for await (const output of scanUpdatedRanges({
+      client,
+      lowerMs: plan.scanLowerMs,
+      initialCursor: plan.scanInitialCursor,
+      skipIds: emitted,
+      pageSize: settings.pageSize,
+      concurrency: settings.concurrency,
+      runStartedMs: options.runStartedMs,
+      logger,
+    })) {
+      if (output.type !== 'cursor') {
+        yield output;
+        continue;
       }
+      if (output.updated !== undefined) state.updated = output.updated;
+      if (output.complete && plan.fullPass) {
+        if (mode === 'incremental') {
+          state.last_full_pass = state.full_pass_started ?? runStart;
+          delete state.full_pass_started;
+        } else {
+          // A full refresh read everything in this run: every detector is caught up to its start.
+          state.last_full_pass = runStart;
+          state.suppressions_since = runStart;
+          state.events_since = runStart;
+        }
+      }
+      yield checkpoint(output.complete);
     }
-    yield checkpoint(output.complete);
   }
 }

@@ -1,6 +1,16 @@
 import { ConfigError, ConnectorError, TransientError } from '../common/errors.js';
 import type { KlaviyoErrorBody } from './types.js';
 
+/** A request Klaviyo refused as invalid, with the parameter it named, so a caller can react to a specific one. */
+export class KlaviyoBadRequestError extends ConnectorError {
+  constructor(
+    message: string,
+    readonly parameter: string | undefined,
+  ) {
+    super(message, 'system_error');
+  }
+}
+
 /** First error of Klaviyo's JSON:API error body, as "code: detail", or undefined for a body of another shape. */
 export function describeErrorBody(body: unknown): string | undefined {
   const first = (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0];
@@ -33,9 +43,9 @@ export function errorForStatus(status: number, body: unknown, what: string): Con
       );
     }
     case 400:
-      return new ConnectorError(
+      return new KlaviyoBadRequestError(
         `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,
-        'system_error',
+        (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0]?.source?.parameter,
       );
     case 404:
       return new ConfigError(`Klaviyo answered 404 Not Found for ${what}. Check base_url (default https://a.klaviyo.com).${said}`);

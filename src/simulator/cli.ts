@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { checkedFaultRates, roundedSum, type FaultRates } from './fault-rates.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions } from './klaviyo-simulator.js';
 
 export interface CliIo {
@@ -47,6 +48,11 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     .option('--latency-ms <n>', 'delay added to every response', nonNegativeNumber('--latency-ms'), 0)
     .option('--requests-per-second <n>', 'burst rate limit', integerIn('--requests-per-second', 1, 1_000_000))
     .option('--requests-per-minute <n>', 'steady rate limit', integerIn('--requests-per-minute', 1, 60_000_000))
+    .option('--fault-throttle <p>', 'probability that a GET gets a 429 with Retry-After: 1', probability('--fault-throttle'))
+    .option('--fault-server-error <p>', 'probability that a GET gets a 500, 502, 503 or 504', probability('--fault-server-error'))
+    .option('--fault-reset <p>', 'probability that a GET has its connection reset', probability('--fault-reset'))
+    .option('--fault-garbage <p>', 'probability that a GET gets a 200 whose body is not JSON', probability('--fault-garbage'))
+    .option('--fault-seed <n>', 'seed of the fault sequence (default 1)', integerIn('--fault-seed', 0, 4_294_967_295))
     .allowExcessArguments(false)
     .exitOverride()
     .configureOutput({
@@ -63,8 +69,9 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     latencyMs: number;
     requestsPerSecond?: number;
     requestsPerMinute?: number;
-  }>();
+  } & FaultFlags>();
   const { requestsPerSecond, requestsPerMinute } = parsed;
+  const faults = faultRates(parsed);
   return {
     port: parsed.port,
     host: parsed.host,
@@ -74,7 +81,38 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     ...(requestsPerSecond !== undefined || requestsPerMinute !== undefined
       ? { rateLimit: { perSecond: requestsPerSecond, perMinute: requestsPerMinute } }
       : {}),
+    ...(faults ? { faults } : {}),
   };
+}
+
+interface FaultFlags {
+  faultThrottle?: number;
+  faultServerError?: number;
+  faultReset?: number;
+  faultGarbage?: number;
+  faultSeed?: number;
+}
+
+/** The --fault-* options as FaultRates, or undefined when none was given. */
+function faultRates(parsed: FaultFlags): FaultRates | undefined {
+  const given: FaultRates = {
+    ...(parsed.faultThrottle !== undefined ? { throttle: parsed.faultThrottle } : {}),
+    ...(parsed.faultServerError !== undefined ? { serverError: parsed.faultServerError } : {}),
+    ...(parsed.faultReset !== undefined ? { reset: parsed.faultReset } : {}),
+    ...(parsed.faultGarbage !== undefined ? { garbage: parsed.faultGarbage } : {}),
+    ...(parsed.faultSeed !== undefined ? { seed: parsed.faultSeed } : {}),
+  };
+  if (Object.keys(given).length === 0) return undefined;
+  try {
+    checkedFaultRates(given);
+  } catch {
+    // Each rate is already in [0, 1], so only their sum can be wrong; say it in terms of the flags.
+    const sum = (given.throttle ?? 0) + (given.serverError ?? 0) + (given.reset ?? 0) + (given.garbage ?? 0);
+    throw new InvalidArgumentError(
+      `--fault-throttle, --fault-server-error, --fault-reset and --fault-garbage add up to ${roundedSum(sum)}; their sum must be at most 1.`,
+    );
+  }
+  return given;
 }
 
 function integerIn(option: string, min: number, max: number): (value: string) => number {
@@ -91,6 +129,14 @@ function nonNegativeNumber(option: string): (value: string) => number {
   return (value) => {
     const number = /^\d+(\.\d+)?$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isFinite(number)) throw new InvalidArgumentError(`${option} must be a non-negative number, got '${value}'.`);
+    return number;
+  };
+}
+
+function probability(option: string): (value: string) => number {
+  return (value) => {
+    const number = /^(\d+(\.\d*)?|\.\d+)$/.test(value) ? Number(value) : Number.NaN;
+    if (!(number >= 0 && number <= 1)) throw new InvalidArgumentError(`${option} must be a probability from 0 to 1, got '${value}'.`);
     return number;
   };
 }

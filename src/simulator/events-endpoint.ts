@@ -20,6 +20,8 @@ export interface EventsContext {
   events: EventStore;
   metrics: MetricCatalog;
   store: ProfileStore;
+  /** Cursors of earlier epochs are refused as expired (see cursor.ts). */
+  cursorEpoch: number;
 }
 
 /** GET /api/events: authentication, scope, revision, parameters. Not rate-limited. */
@@ -28,7 +30,8 @@ export function getEvents(request: { url: string; headers: IncomingHttpHeaders }
   if (refused) return refused;
   const url = new URL(request.url, context.baseUrl);
   try {
-    return { status: 200, headers: { 'Content-Type': JSON_API }, body: eventsPage(context, url, parseEventsQuery(url.searchParams)) };
+    const query = parseEventsQuery(url.searchParams, context.cursorEpoch);
+    return { status: 200, headers: { 'Content-Type': JSON_API }, body: eventsPage(context, url, query) };
   } catch (error) {
     if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
     throw error;
@@ -40,7 +43,7 @@ function eventsPage(context: EventsContext, url: URL, query: EventsQuery): strin
   const page = selectEventPage(events, query);
   const options = { fields: query.eventFields, includeAttributions: query.include.includes('attributions') };
   const data = page.rows.map((row) => eventResource(events, row, baseUrl, options));
-  const document: Record<string, unknown> = { data, links: collectionLinks(baseUrl, url, page.next) };
+  const document: Record<string, unknown> = { data, links: collectionLinks(baseUrl, url, page.next, context.cursorEpoch) };
   if (query.include.length > 0) document['included'] = included(context, query, page.rows);
   return JSON.stringify(document);
 }

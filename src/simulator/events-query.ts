@@ -26,7 +26,7 @@ export interface EventsQuery {
 }
 
 /** Validates the query string of GET /api/events. Throws QueryError (400) naming the parameter. */
-export function parseEventsQuery(params: URLSearchParams): EventsQuery {
+export function parseEventsQuery(params: URLSearchParams, cursorEpoch = 0): EventsQuery {
   const values = collectParameters(params, EVENTS_QUERY_PARAMETERS, 'GET /api/events');
   const pageSize = parsePageSize(values.get('page[size]'), EVENTS_DEFAULT_PAGE_SIZE, EVENTS_MAX_PAGE_SIZE);
   const sort = values.get('sort') ?? EVENTS_DEFAULT_SORT;
@@ -40,7 +40,7 @@ export function parseEventsQuery(params: URLSearchParams): EventsQuery {
     sort,
     descending: sort.startsWith('-'),
     pageSize,
-    after: cursor === undefined ? undefined : decodeCursor(cursor, sort, 'number'),
+    after: cursor === undefined ? undefined : decodeCursor(cursor, sort, 'number', cursorEpoch),
     conditions: filter === undefined ? [] : parseFilterWith(filter, { resource: 'event', fields: EVENTS_FILTER_FIELDS }),
     eventFields: lists.get('fields[event]'),
     metricFields: lists.get('fields[metric]'),

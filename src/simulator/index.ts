@@ -6,12 +6,14 @@ export {
   SIMULATOR_API_KEY,
   SIMULATOR_API_KEY_SCOPES,
   SIMULATOR_NO_SCOPE_API_KEY,
+  type FaultRates,
   type PushConsent,
   type SimulatedEvent,
   type SimulatorOptions,
   type SmsMetricNaming,
 } from './klaviyo-simulator.js';
 export type { RequestLogEntry, RequestStats } from './request-recorder.js';
+export type { FaultCounts } from './fault-rates.js';
 export type { RateLimit } from './rate-limiter.js';
 export { DEFAULT_ANCHOR, generateProfiles, type GeneratedProfiles } from './profile-generator.js';
 export {

@@ -11,6 +11,9 @@ import { methodNotAllowed, notFound, payloadTooLarge, serverError, type Simulate
 import { EventStore, type EventProperties } from './event-store.js';
 import { getEvents } from './events-endpoint.js';
 import { EVENTS_SCOPE, METRICS_SCOPE } from './events-contract.js';
+import { faultFor } from './fault-gate.js';
+import { FaultInjector } from './fault-injector.js';
+import type { FaultKind, FaultRates } from './fault-rates.js';
 import { MetricCatalog, type SmsMetricNaming } from './metric-catalog.js';
 import { getMetrics } from './metrics-endpoint.js';
 import { deriveSeed, mulberry32, type Rng } from './prng.js';
@@ -41,7 +44,7 @@ export interface SimulatedEvent {
   datetime: string;
 }
 
-export type { PushConsent, SmsMetricNaming };
+export type { FaultRates, PushConsent, SmsMetricNaming };
 
 const JOB_IDS_SALT = 0x70b;
 
@@ -77,6 +80,11 @@ export interface SimulatorOptions {
   customMetrics?: number;
   /** Generated events of non-consent metrics (orders, opens, clicks, site visits); default two per profile, at most 10000. */
   activityEvents?: number;
+  /**
+   * Faults injected on purpose into GET /api/profiles, /api/metrics and /api/events, after the key
+   * is checked; default none. Counted in `stats.faults`. See FaultRates.
+   */
+  faults?: FaultRates;
 }
 
 /**
@@ -91,6 +99,8 @@ export class KlaviyoSimulator {
   private closed = false;
   private readonly writer: ConsentWriter;
   private readonly jobIds: Rng;
+  /** Bumped by expireCursors(); cursors name the epoch they were issued in. */
+  private cursorEpoch = 0;
 
   private constructor(
     private readonly server: Server,
@@ -101,6 +111,7 @@ export class KlaviyoSimulator {
     readonly baseUrl: string,
     private readonly catalog: MetricCatalog,
     private readonly eventStore: EventStore,
+    private readonly faults: FaultInjector,
     options: { bumpUpdated: boolean; seed: number },
   ) {
     this.latencyMs = latencyMs;
@@ -113,6 +124,7 @@ export class KlaviyoSimulator {
     if (!isLoopback(host)) throw new Error(`The simulator only listens on loopback addresses; refusing host '${host}'.`);
     const latencyMs = checkedLatency(options.latencyMs ?? 0);
     const limiter = new SlidingWindowLimiter(options.rateLimit);
+    const faults = new FaultInjector(options.faults);
     const apiKeys = new Map(
       Object.entries(options.apiKeys ?? { [SIMULATOR_API_KEY]: [...SIMULATOR_API_KEY_SCOPES], [SIMULATOR_NO_SCOPE_API_KEY]: [] }),
     );
@@ -140,7 +152,7 @@ export class KlaviyoSimulator {
     });
     const address = server.address() as AddressInfo;
     const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    simulator = new KlaviyoSimulator(server, store, apiKeys, limiter, latencyMs, `http://${hostPart}:${address.port}`, catalog, eventStore, {
+    simulator = new KlaviyoSimulator(server, store, apiKeys, limiter, latencyMs, `http://${hostPart}:${address.port}`, catalog, eventStore, faults, {
       bumpUpdated: options.consentChangesBumpUpdated ?? false,
       seed,
     });
@@ -272,6 +284,19 @@ export class KlaviyoSimulator {
     this.limiter.setLimit(limit);
   }
 
+  /** Replaces the fault rates (undefined: no faults) and restarts the fault sequence from their seed. Throws on invalid rates. */
+  setFaults(rates: FaultRates | undefined): void {
+    this.faults.configure(rates);
+  }
+
+  /**
+   * Every page cursor issued so far becomes invalid: following one answers Klaviyo's 400 for an
+   * invalid cursor, as when a cursor outlives its server-side lifetime. Cursors issued afterwards work.
+   */
+  expireCursors(): void {
+    this.cursorEpoch++;
+  }
+
   /** Stops listening and drops keep-alive sockets and delayed replies at once. */
   async close(): Promise<void> {
     if (this.closed) return;
@@ -307,15 +332,34 @@ export class KlaviyoSimulator {
     // Other bodies are never read; draining them keeps keep-alive connections usable.
     request.resume();
     const headers = request.headers;
+    const delayMs = route === 'profiles' && method === 'GET' ? this.latencyMs : 0;
+    const fault = faultFor({ route, method, url, headers }, { injector: this.faults, apiKeys: this.apiKeys, baseUrl: this.baseUrl });
+    if (fault?.kind === 'reset') {
+      this.recorder.record({ method, url, at: arrivedAt, status: 0 }, 'reset');
+      // An RST rather than a FIN, so the client sees ECONNRESET as after a real network fault.
+      request.socket.resetAndDestroy();
+      return;
+    }
+    if (fault) {
+      this.send(response, { method, url, at: arrivedAt }, fault.reply, delayMs, fault.kind);
+      return;
+    }
     const reply = this.answer(() => {
       if (route === undefined) return notFound();
       if (method !== methodOf(route)) return methodNotAllowed(method, methodOf(route));
-      const context = { apiKeys: this.apiKeys, baseUrl: this.baseUrl, metrics: this.catalog, events: this.eventStore, store: this.store };
+      const context = {
+        apiKeys: this.apiKeys,
+        baseUrl: this.baseUrl,
+        metrics: this.catalog,
+        events: this.eventStore,
+        store: this.store,
+        cursorEpoch: this.cursorEpoch,
+      };
       if (route === 'metrics') return getMetrics({ url, headers }, context);
       if (route === 'events') return getEvents({ url, headers }, context);
       return getProfiles({ url, headers }, this.endpointContext(), arrivedAt);
     });
-    send(reply, route === 'profiles' && method === 'GET' ? this.latencyMs : 0);
+    send(reply, delayMs);
   }
 
   /** A simulator bug surfaces as Klaviyo's 500 rather than a dropped connection. */
@@ -327,9 +371,15 @@ export class KlaviyoSimulator {
     }
   }
 
-  private send(response: ServerResponse, request: { method: string; url: string; at: number }, reply: SimulatedResponse, delayMs: number): void {
+  private send(
+    response: ServerResponse,
+    request: { method: string; url: string; at: number },
+    reply: SimulatedResponse,
+    delayMs: number,
+    fault?: FaultKind,
+  ): void {
     const send = (): void => {
-      this.recorder.record({ ...request, status: reply.status });
+      this.recorder.record({ ...request, status: reply.status }, fault);
       response.writeHead(reply.status, { ...reply.headers, 'Content-Length': Buffer.byteLength(reply.body) });
       response.end(reply.body);
     };
@@ -357,7 +407,7 @@ export class KlaviyoSimulator {
   }
 
   private endpointContext(): EndpointContext {
-    return { store: this.store, apiKeys: this.apiKeys, limiter: this.limiter, baseUrl: this.baseUrl };
+    return { store: this.store, apiKeys: this.apiKeys, limiter: this.limiter, baseUrl: this.baseUrl, cursorEpoch: this.cursorEpoch };
   }
 }
 

@@ -14,6 +14,8 @@ export interface MetricsContext {
   apiKeys: ReadonlyMap<string, readonly string[]>;
   baseUrl: string;
   metrics: MetricCatalog;
+  /** Cursors of earlier epochs are refused as expired (see cursor.ts). */
+  cursorEpoch: number;
 }
 
 const SORT = 'id';
@@ -37,7 +39,7 @@ function metricsPage(context: MetricsContext, url: URL): string {
   const filter = values.get('filter');
   const conditions = filter === undefined ? [] : parseFilterWith(filter, { resource: 'metric', fields: METRICS_FILTER_FIELDS });
   const rawCursor = checkedCursor(values.get('page[cursor]'));
-  const after = rawCursor === undefined ? undefined : decodeCursor(rawCursor, SORT, 'string');
+  const after = rawCursor === undefined ? undefined : decodeCursor(rawCursor, SORT, 'string', context.cursorEpoch);
 
   const found: Metric[] = [];
   for (const metric of context.metrics.all()) {
@@ -51,7 +53,7 @@ function metricsPage(context: MetricsContext, url: URL): string {
   const include = lists.get('include') ?? [];
   const options = { fields: lists.get('fields[metric]'), includeFlowTriggers: include.includes('flow-triggers') };
   const data = page.map((metric) => metricResource(metric, context.baseUrl, options));
-  return JSON.stringify({ data, links: collectionLinks(context.baseUrl, url, next), ...(include.length > 0 ? { included: [] } : {}) });
+  return JSON.stringify({ data, links: collectionLinks(context.baseUrl, url, next, context.cursorEpoch), ...(include.length > 0 ? { included: [] } : {}) });
 }
 
 function matches(metric: Metric, condition: FilterCondition<MetricsFilterField>): boolean {

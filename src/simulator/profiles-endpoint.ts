@@ -15,6 +15,8 @@ export interface EndpointContext {
   apiKeys: ReadonlyMap<string, readonly string[]>;
   limiter: SlidingWindowLimiter;
   baseUrl: string;
+  /** Cursors of earlier epochs are refused as expired (see cursor.ts). */
+  cursorEpoch: number;
 }
 
 /** GET /api/profiles, checked in Klaviyo's order: authentication, scope, rate limit, revision, parameters. */
@@ -36,7 +38,7 @@ export function getProfiles(
   let query: ProfilesQuery;
   let body: string;
   try {
-    query = parseProfilesQuery(url.searchParams);
+    query = parseProfilesQuery(url.searchParams, context.cursorEpoch);
     body = pageBody(context, url, query);
   } catch (error) {
     if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
@@ -47,7 +49,7 @@ export function getProfiles(
 
 function pageBody(context: EndpointContext, url: URL, query: ProfilesQuery): string {
   const page = selectPage(context.store, query);
-  const links = collectionLinks(context.baseUrl, url, page.next);
+  const links = collectionLinks(context.baseUrl, url, page.next, context.cursorEpoch);
   // Everything that changes how a resource is serialized.
   const shape = JSON.stringify([[...query.additionalFields].sort(), query.profileFields ?? null, query.include, context.baseUrl]);
   const data = page.slots.map((slot) => context.store.serializedResource(slot, shape, () => JSON.stringify(profileResource(context.store, slot, query, context.baseUrl))));

@@ -20,6 +20,8 @@ export interface ProfilesQuery {
   descending: boolean;
   pageSize: number;
   cursor: string | undefined;
+  /** The cursor epoch the cursor must have been issued in (see cursor.ts). */
+  cursorEpoch: number;
   conditions: FilterCondition[];
   additionalFields: ReadonlySet<AdditionalField>;
   /** `fields[profile]`, when given. */
@@ -28,7 +30,7 @@ export interface ProfilesQuery {
 }
 
 /** Validates the query string of GET /api/profiles. Throws QueryError (400) naming the parameter. */
-export function parseProfilesQuery(params: URLSearchParams): ProfilesQuery {
+export function parseProfilesQuery(params: URLSearchParams, cursorEpoch = 0): ProfilesQuery {
   const values = collectParameters(params, QUERY_PARAMETERS, 'GET /api/profiles');
   const pageSize = parsePageSize(values.get('page[size]'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const sort = values.get('sort') ?? 'id';
@@ -46,6 +48,7 @@ export function parseProfilesQuery(params: URLSearchParams): ProfilesQuery {
     descending,
     pageSize,
     cursor,
+    cursorEpoch,
     conditions: filter === undefined ? [] : parseFilter(filter),
     additionalFields: new Set((lists.get('additional-fields[profile]') ?? []) as AdditionalField[]),
     profileFields: lists.get('fields[profile]'),
@@ -55,5 +58,5 @@ export function parseProfilesQuery(params: URLSearchParams): ProfilesQuery {
 
 /** Decodes the query's cursor for an order whose keys are of `keyType`. */
 export function cursorOf(query: ProfilesQuery, keyType: 'number' | 'string'): CursorPosition | undefined {
-  return query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, keyType);
+  return query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, keyType, query.cursorEpoch);
 }

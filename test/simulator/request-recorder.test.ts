@@ -10,9 +10,20 @@ describe('RequestRecorder', () => {
     expect(log).toHaveLength(10_000);
     expect(log[0]?.url).toBe('/r/5');
     expect(log.at(-1)?.url).toBe('/r/10004');
-    expect(stats).toEqual({ requests: 10_005, byStatus: { 200: 5003, 429: 5002 } });
+    expect(stats).toEqual({ requests: 10_005, byStatus: { 200: 5003, 429: 5002 }, faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 } });
     recorder.reset();
-    expect(stats).toEqual({ requests: 0, byStatus: {} });
+    expect(stats).toEqual({ requests: 0, byStatus: {}, faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 } });
     expect(recorder.log()).toEqual([]);
+  });
+
+  it('counts injected faults by kind, and reset() zeroes them', () => {
+    const recorder = new RequestRecorder();
+    recorder.record({ method: 'GET', url: '/a', status: 0, at: 1 }, 'reset');
+    recorder.record({ method: 'GET', url: '/b', status: 503, at: 2 }, 'serverError');
+    recorder.record({ method: 'GET', url: '/c', status: 200, at: 3 });
+    expect(recorder.stats.faults).toEqual({ throttle: 0, serverError: 1, reset: 1, garbage: 0 });
+    expect(recorder.stats.byStatus).toEqual({ 0: 1, 503: 1, 200: 1 });
+    recorder.reset();
+    expect(recorder.stats.faults).toEqual({ throttle: 0, serverError: 0, reset: 0, garbage: 0 });
   });
 });

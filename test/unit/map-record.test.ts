@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProfileResource } from '../../src/klaviyo/types.js';
 import { toProfileConsentRecord } from '../../src/streams/profile-consent/map-record.js';
+import { takeOddValues } from '../../src/streams/profile-consent/odd-values.js';
 import { validateRecord } from '../helpers/record-validator.js';
 
 const profile = (attributes: Record<string, unknown>): ProfileResource => ({ type: 'profile', id: '01HZZZZZZZZZZZZZZZZZZZZZZZ', attributes });
@@ -91,5 +92,19 @@ describe('toProfileConsentRecord', () => {
     expect(record.email_consent_timestamp).toBeNull();
     expect(record.email_suppressions).toEqual([]);
     expect(record.sms_can_receive_marketing).toBeNull();
+  });
+
+  it('notes each value it could not read, by field, for one warning per field per run', () => {
+    takeOddValues();
+    for (let i = 0; i < 3; i += 1) {
+      toProfileConsentRecord(profile({ updated: 'soon', subscriptions: { sms: { marketing: { consent: 'SUBSCRIBED', can_receive_sms_marketing: 'yes' } } } }));
+    }
+    toProfileConsentRecord(profile({ updated: '2024-01-01T00:00:00+00:00', subscriptions: { email: { marketing: { consent: 'SUBSCRIBED', double_optin: 'True', can_receive_email_marketing: true } } } }));
+    const odd = takeOddValues();
+    expect(odd.get('updated')).toEqual({ count: 3, example: '"soon"' });
+    expect(odd.get('sms_can_receive_marketing')?.count).toBe(3);
+    // "True" has a certain meaning: coerced, not odd
+    expect(odd.has('email_double_optin')).toBe(false);
+    expect(takeOddValues().size).toBe(0);
   });
 });

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KlaviyoSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import { configuredCatalog } from '../helpers/catalog.js';
+import { airbyteBin, ofType, parseLines, runCli, tempFile } from '../helpers/run-cli.js';
+import { configFor } from '../helpers/simulator-config.js';
+import { expectRecordMatchesTruth } from '../helpers/truth.js';
+
+// The promise of a consent sync: whatever happens to the process or to Klaviyo, a run resumed from the last
+// STATE that reached stdout ends with every profile present and every consent value equal to the truth.
+
+let simulator: KlaviyoSimulator | undefined;
+afterEach(async () => {
+  await simulator?.close();
+  simulator = undefined;
+});
+
+type Row = Record<string, any>; // any: record columns, compared by the truth helper
+
+/** Runs `read` and SIGKILLs it once `killAfterStates` STATE lines have reached stdout; keeps only whole lines. */
+function readUntilKilled(args: string[], killAfterStates: number): Promise<{ lines: Row[]; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [airbyteBin, ...args], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    let killed = false;
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!killed && (stdout.match(/"type":"STATE"/g) ?? []).length >= killAfterStates) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      // A line cut by the kill is not a message: the platform would drop it too.
+      const whole = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
+      resolve({ lines: parseLines(whole), killed });
+    });
+  });
+}
+
+async function killedThreeTimesThenFinished(sim: KlaviyoSimulator, config: Record<string, unknown>) {
+  const table = new Map<string, Row>();
+  let state: unknown;
+  const args = () => {
+    const list = ['read', '--config', tempFile('config.json', configFor(sim, config)), '--catalog', tempFile('catalog.json', configuredCatalog('incremental'))];
+    if (state !== undefined) list.push('--state', tempFile('state.json', state));
+    return list;
+  };
+  let kills = 0;
+  for (const killAfter of [3, 4, 5]) {
+    const { lines, killed } = await readUntilKilled(args(), killAfter);
+    if (killed) kills += 1;
+    for (const m of ofType(lines, 'RECORD')) table.set(m.record.data.id, m.record.data);
+    const last = ofType(lines, 'STATE').at(-1);
+    if (last) state = [last.state];
+  }
+  const final = await runCli(airbyteBin, args());
+  expect(final.code, final.stderr).toBe(0);
+  for (const m of ofType(final.messages, 'RECORD')) table.set(m.record.data.id, m.record.data);
+  return { table, kills };
+}
+
+function expectTableEqualsTruth(sim: KlaviyoSimulator, table: Map<string, Row>) {
+  const truth = sim.allProfiles();
+  expect(table.size).toBe(truth.length);
+  for (const profile of truth) expectRecordMatchesTruth(table.get(profile.id) ?? {}, profile);
+}
+
+const slow: SimulatorOptions = { profiles: 1500, seed: 31, latencyMs: 40 };
+const config = { page_size: 20, concurrency: 4 };
+
+describe('crash safety', () => {
+  it('a read SIGKILLed three times and resumed from the last STATE on stdout ends equal to the truth', async () => {
+    simulator = await KlaviyoSimulator.start(slow);
+    const { table, kills } = await killedThreeTimesThenFinished(simulator, config);
+    expect(kills).toBe(3);
+    expectTableEqualsTruth(simulator, table);
+  });
+});
+
+describe('chaos: 5% throttling, 3% 5xx, 2% connection resets, 1% garbage bodies', () => {
+  const faults = { throttle: 0.05, serverError: 0.03, reset: 0.02, garbage: 0.01, seed: 5 };
+
+  it('a full read returns exactly the truth', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 1500, seed: 32, faults });
+    const result = await runCli(airbyteBin, ['read', '--config', tempFile('config.json', configFor(simulator, { ...config, max_retry_seconds: 30 })), '--catalog', tempFile('catalog.json', configuredCatalog('full_refresh'))]);
+    expect(result.code, result.stderr).toBe(0);
+    const table = new Map(ofType(result.messages, 'RECORD').map((m) => [m.record.data.id, m.record.data]));
+    expectTableEqualsTruth(simulator, table);
+    const injected = Object.values(simulator.stats.faults ?? {}).reduce((a: number, b) => a + Number(b), 0);
+    expect(injected, 'the chaos really happened').toBeGreaterThan(0);
+  });
+
+  it('a read killed and resumed three times under chaos ends equal to the truth', async () => {
+    simulator = await KlaviyoSimulator.start({ ...slow, seed: 33, faults });
+    const { table } = await killedThreeTimesThenFinished(simulator, { ...config, max_retry_seconds: 30 });
+    expectTableEqualsTruth(simulator, table);
+  });
+});
