@@ -110,6 +110,10 @@ export class KlaviyoClient {
     const deadline = started + this.options.maxRetrySeconds * 1000;
     let lastFailure: AttemptFailed | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      // Klaviyo said the quota is spent (a 429 or RateLimit-Remaining: 0) for longer than this request may
+      // wait: fail now with the time it frees up, rather than sleep for hours on a daily quota.
+      const pausedFor = this.limiter.pausedUntilMs - Date.now();
+      if (pausedFor > deadline - Date.now()) throw quotaError(what, pausedFor, this.options.maxRetrySeconds);
       await this.limiter.acquire();
       try {
         return await this.attempt<T>(url, what);
@@ -120,12 +124,7 @@ export class KlaviyoClient {
       const backoff = Math.min(30_000, 500 * 2 ** (attempt - 1)) * (0.5 + Math.random() / 2);
       const wait = lastFailure.retryAfterMs ?? backoff;
       if (Date.now() + wait > deadline) {
-        if (lastFailure.status === 429 && lastFailure.retryAfterMs !== undefined) {
-          const freeAt = new Date(Date.now() + lastFailure.retryAfterMs).toISOString();
-          throw new TransientError(
-            `Klaviyo's rate limit for ${what} asks to wait ${Math.ceil(lastFailure.retryAfterMs / 1000)} s (until ${freeAt}), longer than max_retry_seconds (${this.options.maxRetrySeconds}). The quota frees up at ${freeAt}; run the sync again then, it resumes from the last state.`,
-          );
-        }
+        if (lastFailure.status === 429 && lastFailure.retryAfterMs !== undefined) throw quotaError(what, lastFailure.retryAfterMs, this.options.maxRetrySeconds);
         break;
       }
       this.options.logger.warn(`${what}: ${lastFailure.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
@@ -172,6 +171,13 @@ export class KlaviyoClient {
     }
     throw errorForStatus(response.status, body, what);
   }
+}
+
+function quotaError(what: string, waitMs: number, maxRetrySeconds: number): TransientError {
+  const freeAt = new Date(Date.now() + waitMs).toISOString();
+  return new TransientError(
+    `Klaviyo's rate limit for ${what} asks to wait ${Math.ceil(waitMs / 1000)} s (until ${freeAt}), longer than max_retry_seconds (${maxRetrySeconds}). The quota frees up at ${freeAt}; run the sync again then, it resumes from the last state.`,
+  );
 }
 
 function parseBody(text: unknown): unknown {

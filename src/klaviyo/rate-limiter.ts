@@ -55,6 +55,11 @@ export class RateLimiter {
     return turn;
   }
 
+  /** Until when every caller is held by a 429 or an exhausted quota (0 when not paused). */
+  get pausedUntilMs(): number {
+    return this.pausedUntil;
+  }
+
   /** Holds every caller until `untilMs` (a 429's Retry-After, an exhausted quota), not just the one that was told. */
   pauseUntil(untilMs: number): void {
     this.pausedUntil = Math.max(this.pausedUntil, untilMs);

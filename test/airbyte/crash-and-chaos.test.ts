@@ -100,3 +100,30 @@ describe('chaos: 5% throttling, 3% 5xx, 2% connection resets, 1% garbage bodies'
     expectTableEqualsTruth(simulator, table);
   });
 });
+
+describe('retry budget', () => {
+  it('a Retry-After longer than max_retry_seconds fails at once, saying when the quota frees up', async () => {
+    // one request a minute: the probe passes, the next request is told to wait about a minute
+    simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 34, rateLimit: { perMinute: 1 } });
+    const started = Date.now();
+    const result = await runCli(airbyteBin, ['read', '--config', tempFile('config.json', configFor(simulator, { concurrency: 1, page_size: 10, max_retry_seconds: 5 }))]);
+    expect(Date.now() - started).toBeLessThan(20_000);
+    expect(result.code).toBe(1);
+    const [error] = ofType(result.messages, 'TRACE').filter((m) => m.trace.type === 'ERROR');
+    expect(error?.trace.error.failure_type).toBe('transient_error');
+    expect(error?.trace.error.message).toMatch(/longer than max_retry_seconds \(5\).*quota frees up at \d{4}-\d{2}-\d{2}T/);
+    // what came before the failure is checkpointed and stays valid
+    expect(ofType(result.messages, 'STATE').length).toBeGreaterThan(0);
+  });
+
+  it('when every retry fails, the run ends with a transient_error and exit 1, within the budget', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 100, seed: 35, faults: { serverError: 1 } });
+    const started = Date.now();
+    const result = await runCli(airbyteBin, ['read', '--config', tempFile('config.json', configFor(simulator, { max_retry_seconds: 2 }))]);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.code).toBe(1);
+    const [error] = ofType(result.messages, 'TRACE').filter((m) => m.trace.type === 'ERROR');
+    expect(error?.trace.error.failure_type).toBe('transient_error');
+    expect(error?.trace.error.message).toMatch(/retries were exhausted/);
+  });
+});
