@@ -2,6 +2,7 @@ import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
 import { eventPages, listMetrics } from '../klaviyo/events.js';
+import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
@@ -45,7 +46,8 @@ export async function* detectConsentEvents(options: {
   const ids = new Set<string>();
   let events = 0;
   for (const metric of consent) {
-    for await (const page of eventPages(client, metric.id, after, metric.attributes?.name ?? metric.id)) {
+    const name = metric.attributes?.name ?? metric.id;
+    for await (const page of restartingOnExpiredCursor(() => eventPages(client, metric.id, after, name), logger, `Get Events (${name})`)) {
       for (const event of page.data) {
         events += 1;
         const id = event.relationships?.profile?.data?.id;
@@ -58,7 +60,8 @@ export async function* detectConsentEvents(options: {
   for (let i = 0; i < lookups.length; i += IDS_PER_LOOKUP) {
     const chunk = lookups.slice(i, i + IDS_PER_LOOKUP);
     const filter = `any(id,[${chunk.map((id) => JSON.stringify(id)).join(',')}])`;
-    for await (const page of profilePages(client, { filter, pageSize: IDS_PER_LOOKUP }, 'Get Profiles (by id, consent events)')) {
+    const what = 'Get Profiles (by id, consent events)';
+    for await (const page of restartingOnExpiredCursor(() => profilePages(client, { filter, pageSize: IDS_PER_LOOKUP }, what), logger, what)) {
       const records = page.data.filter((p) => typeof p?.id === 'string' && !emitted.has(p.id)).map(toProfileConsentRecord);
       for (const record of records) emitted.add(record.id);
       found += records.length;

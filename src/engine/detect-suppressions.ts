@@ -1,6 +1,7 @@
 import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
+import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
@@ -25,7 +26,8 @@ export async function* detectSuppressions(options: {
   let found = 0;
   for (const field of SUPPRESSION_FIELDS) {
     const filter = `greater-than(${field},${toFilterDateTime(options.afterMs)})`;
-    for await (const page of profilePages(client, { filter, sort: field, pageSize: options.pageSize }, 'Get Profiles (suppressions)')) {
+    const what = 'Get Profiles (suppressions)';
+    for await (const page of restartingOnExpiredCursor(() => profilePages(client, { filter, sort: field, pageSize: options.pageSize }, what), options.logger, what)) {
       const records = page.data.filter((p) => typeof p?.id === 'string' && !emitted.has(p.id)).map(toProfileConsentRecord);
       for (const record of records) emitted.add(record.id);
       found += records.length;

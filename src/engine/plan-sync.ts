@@ -53,19 +53,22 @@ export function planSync(options: {
   const given = options.mode === 'incremental' || options.state?.full_refresh_in_progress === true ? (options.state ?? {}) : {};
   const { full_refresh_in_progress: _flag, ...base } = given;
 
+  // Instants after this run's start come from a run whose clock was ahead (or a hand edit). Nothing can be
+  // newer, so this run reads nothing for them (the watermarks are reset to its start), but the changes made
+  // between the real time of that run and now may have been skipped: the full pass bookkeeping is dropped
+  // from the state this run writes, so the next run makes a full pass (unless full_resync_days is 0).
   let stateInFuture = false;
-  for (const key of ['updated', 'suppressions_since', 'events_since'] as const) {
+  for (const key of ['updated', 'suppressions_since', 'events_since', 'last_full_pass', 'full_pass_started'] as const) {
     const at = ms(base[key]);
-    if (at !== undefined && at > runStartedMs) {
-      stateInFuture = true;
-      base[key] = runStart;
-    }
+    if (at !== undefined && at > runStartedMs) stateInFuture = true;
   }
-  // A full pass "in the future" would never fall due again: forget it, so one runs now.
-  const recordedPass = ms(base.last_full_pass);
-  if (recordedPass !== undefined && recordedPass > runStartedMs) {
-    stateInFuture = true;
-    delete base.last_full_pass;
+  const lastFullPassBefore = stateInFuture ? ms(base.last_full_pass) : undefined;
+  if (stateInFuture) {
+    for (const key of ['updated', 'suppressions_since', 'events_since'] as const) {
+      const at = ms(base[key]);
+      if (at !== undefined && at > runStartedMs) base[key] = runStart;
+    }
+    delete base.full_pass_started;
   }
   // First version of the state: only `updated`. Its other detectors start where it stood.
   if (base.updated !== undefined) {
@@ -73,15 +76,22 @@ export function planSync(options: {
     base.events_since ??= base.updated;
   }
 
-  const lastFullPass = ms(base.last_full_pass);
+  // With a state in the future, this run's choice uses the recorded pass (even if in the future, so not due
+  // now); the state it writes has none, which makes the next run's pass due.
+  const lastFullPass = stateInFuture ? lastFullPassBefore : ms(base.last_full_pass);
+  if (stateInFuture) delete base.last_full_pass;
   let reason = '';
   if (options.mode === 'full_refresh') reason = 'full refresh';
   else if (base.full_pass_started !== undefined) reason = `resuming the full pass started ${base.full_pass_started}`;
   else if (base.updated === undefined) reason = 'first run';
-  else if (options.fullResyncDays > 0 && (lastFullPass === undefined || runStartedMs - lastFullPass >= options.fullResyncDays * DAY_MS)) {
+  else if (options.fullResyncDays > 0 && !stateInFuture && (lastFullPass === undefined || runStartedMs - lastFullPass >= options.fullResyncDays * DAY_MS)) {
     reason = lastFullPass === undefined ? 'no full pass on record' : `last full pass ${base.last_full_pass} is older than ${options.fullResyncDays} days`;
   }
   const fullPass = reason !== '';
+
+  // A full refresh records when its first attempt began: a resumed attempt must not claim it read, as of
+  // its own start, what the first attempt read earlier.
+  if (fullPass && options.mode === 'full_refresh') base.full_pass_started ??= runStart;
 
   if (fullPass && options.mode === 'incremental' && base.full_pass_started === undefined) {
     base.full_pass_started = runStart;

@@ -2,7 +2,8 @@ import { compareNormalized, toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
-import { KlaviyoBadRequestError } from '../klaviyo/errors.js';
+import { isExpiredCursor } from '../klaviyo/errors.js';
+import { MAX_CURSOR_RESTARTS } from '../klaviyo/pages.js';
 import { profilePages, profilesUrl } from '../klaviyo/profiles.js';
 import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
@@ -26,7 +27,6 @@ type Delivery =
   | { kind: 'failed'; error: unknown };
 
 const PROGRESS_EVERY_MS = 5000;
-const MAX_CURSOR_RESTARTS = 5;
 /** Waits shorter than this are routine pacing, not worth telling the platform about. */
 const RATE_LIMIT_NOTICE_MS = 3000;
 
@@ -146,8 +146,8 @@ export async function* scanUpdatedRanges(options: {
           // An expired or invalid page cursor: start the range again from the second it had reached (that
           // second is read again; the destination dedups on id). Bounded, so a server that rejects every
           // cursor still ends the run.
-          if (!(error instanceof KlaviyoBadRequestError && error.parameter === 'page[cursor]') || restarts >= MAX_CURSOR_RESTARTS) throw error;
-          logger.warn(`profile_consent: Klaviyo refused a page cursor (${error.message.slice(0, 160)}); restarting that range from ${range.fetchedUpTo === undefined ? 'its start' : toFilterDateTime(range.fetchedUpTo * 1000)}`);
+          if (!isExpiredCursor(error) || restarts >= MAX_CURSOR_RESTARTS) throw error;
+          logger.warn(`profile_consent: Klaviyo refused an expired page cursor; restarting that range from ${range.fetchedUpTo === undefined ? 'its start' : toFilterDateTime(range.fetchedUpTo * 1000)}`);
         }
       }
     }

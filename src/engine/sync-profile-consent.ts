@@ -12,13 +12,6 @@ import { scanUpdatedRanges, type DetectorOutput } from './scan-updated-ranges.js
 
 export type ProfileConsentOutput = DetectorOutput | { type: 'checkpoint'; state: ProfileConsentState };
 
-/**
- * The profile_consent read: the union of change detectors, each with its own watermark in the state.
- * Detectors 2 (suppressions) and 3 (consent events) run first and remember the profiles they emit (few, in
- * an incremental run); detector 1 (the `updated` scan, or the periodic full pass) then skips those, so each
- * profile is emitted once per run (one exception: a profile changed while the scan runs can appear twice).
- * A watermark advances only when its detector has read everything, and never past the run's start.
- */
 /** One warning per field for the values Klaviyo sent that could not be read and were written as null. */
 function warnAboutOddValues(logger: Logger): void {
   for (const [field, { count, example }] of takeOddValues()) {
@@ -26,6 +19,13 @@ function warnAboutOddValues(logger: Logger): void {
   }
 }
 
+/**
+ * The profile_consent read: the union of change detectors, each with its own watermark in the state.
+ * Detectors 2 (suppressions) and 3 (consent events) run first and remember the profiles they emit (few, in
+ * an incremental run); detector 1 (the `updated` scan, or the periodic full pass) then skips those, so each
+ * profile is emitted once per run (one exception: a profile changed while the scan runs can appear twice).
+ * A watermark advances only when its detector has read everything, and never past the run's start.
+ */
 export async function* syncProfileConsent(options: {
   client: KlaviyoClient;
   mode: SyncMode;
@@ -43,6 +43,9 @@ export async function* syncProfileConsent(options: {
     logger.warn('profile_consent: the state holds instants after this run\'s start (a wrong clock or a hand edit); nothing can be newer. They are reset to the run\'s start so no later change is missed.');
   }
   if (plan.fullPass) logger.info(`profile_consent: reading every profile (${plan.reason})`);
+  if (mode === 'incremental' && !settings.consentEvents && settings.fullResyncDays === 0) {
+    logger.warn('profile_consent: consent_events is false and full_resync_days is 0, so a subscribe or unsubscribe that does not move a profile\'s updated (email or SMS, through forms or the API) is never synced. Turn one of them back on.');
+  }
   const runStart = toFilterDateTime(options.runStartedMs);
   const state: ProfileConsentState = { ...plan.base };
   const checkpoint = (complete: boolean): ProfileConsentOutput => ({
@@ -92,10 +95,12 @@ export async function* syncProfileConsent(options: {
           state.last_full_pass = state.full_pass_started ?? runStart;
           delete state.full_pass_started;
         } else {
-          // A full refresh read everything in this run: every detector is caught up to its start.
-          state.last_full_pass = runStart;
-          state.suppressions_since = runStart;
-          state.events_since = runStart;
+          // A full refresh read everything since its first attempt began: every detector is caught up to then.
+          const began = state.full_pass_started ?? runStart;
+          state.last_full_pass = began;
+          state.suppressions_since = began;
+          state.events_since = began;
+          delete state.full_pass_started;
         }
       }
       yield checkpoint(output.complete);

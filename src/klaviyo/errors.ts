@@ -1,4 +1,4 @@
-import { ConfigError, ConnectorError, TransientError } from '../common/errors.js';
+import { ConfigError, ConnectorError, TransientError, type FailureType } from '../common/errors.js';
 import type { KlaviyoErrorBody } from './types.js';
 
 /** A request Klaviyo refused as invalid, with the parameter it named, so a caller can react to a specific one. */
@@ -6,9 +6,15 @@ export class KlaviyoBadRequestError extends ConnectorError {
   constructor(
     message: string,
     readonly parameter: string | undefined,
+    failureType: FailureType = 'system_error',
   ) {
-    super(message, 'system_error');
+    super(message, failureType);
   }
+}
+
+/** Klaviyo's page cursors expire; a scan that gets this can start again instead of failing the sync. */
+export function isExpiredCursor(error: unknown): boolean {
+  return error instanceof KlaviyoBadRequestError && error.parameter === 'page[cursor]';
 }
 
 /** First error of Klaviyo's JSON:API error body, as "code: detail", or undefined for a body of another shape. */
@@ -37,12 +43,15 @@ export function errorForStatus(status: number, body: unknown, what: string): Con
       );
     case 403: {
       const scope = scopeFor(what);
-      const way = scope === 'profiles:read' ? '' : ' Or set consent_events to false to sync without the consent-event detector (then a consent change that does not move a profile\'s updated waits for the periodic full pass).';
+      const way = scope === 'profiles:read' ? '' : ' Or set consent_events to false to sync without the consent-event detector (then a consent change that does not move a profile\'s updated waits for the periodic full pass, so keep full_resync_days above 0).';
       return new ConfigError(
         `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope, or use a full-access private key.${way}${said}`,
       );
     }
     case 400:
+      if ((body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0]?.source?.parameter === 'page[cursor]') {
+        return new KlaviyoBadRequestError(`Klaviyo refused a page cursor for ${what} (it expired or became invalid) and kept refusing after the scan restarted.${said} Run the sync again; it resumes from the last state.`, 'page[cursor]', 'transient_error');
+      }
       return new KlaviyoBadRequestError(
         `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,
         (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0]?.source?.parameter,

@@ -1,4 +1,6 @@
+import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from './client.js';
+import { isExpiredCursor } from './errors.js';
 
 export interface JsonApiPage<T> {
   data: T[];
@@ -21,5 +23,25 @@ export async function* jsonApiPages<T>(client: KlaviyoClient, firstUrl: string, 
     if (!page || !Array.isArray(page.data)) throw new Error(`${what} answered without a data array.`);
     yield page;
     url = page.links?.next ?? undefined;
+  }
+}
+
+/** How often one scan may start over after Klaviyo refused its cursor, so a server refusing every cursor ends the run. */
+export const MAX_CURSOR_RESTARTS = 5;
+
+/**
+ * Runs a scan from its first page and starts it over when Klaviyo refuses an expired page cursor. For scans
+ * whose consumer skips what it has already seen (the detectors keep the ids they emitted), so a restart
+ * costs requests, never a duplicate record.
+ */
+export async function* restartingOnExpiredCursor<T>(open: () => AsyncGenerator<T>, logger: Logger, what: string): AsyncGenerator<T> {
+  for (let restarts = 0; ; restarts += 1) {
+    try {
+      yield* open();
+      return;
+    } catch (error) {
+      if (!isExpiredCursor(error) || restarts >= MAX_CURSOR_RESTARTS) throw error;
+      logger.warn(`${what}: Klaviyo refused a page cursor (expired); starting this scan again (restart ${restarts + 1} of ${MAX_CURSOR_RESTARTS})`);
+    }
   }
 }

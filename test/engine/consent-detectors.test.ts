@@ -75,14 +75,24 @@ async function changeConsent(sim: KlaviyoSimulator, random: () => number, withPu
  * a process killed there would be: what it emitted reached the destination, and its last state is all that
  * survives.
  */
-async function read(sim: KlaviyoSimulator, state: ProfileConsentState | undefined, detectors?: Detector[], overrides: Record<string, unknown> = {}, dieAfterCheckpoints?: number) {
+async function read(
+  sim: KlaviyoSimulator,
+  state: ProfileConsentState | undefined,
+  detectors?: Detector[],
+  overrides: Record<string, unknown> = {},
+  dieAfterCheckpoints?: number,
+  options: { mode?: 'incremental' | 'full_refresh'; onRecords?: () => void } = {},
+) {
   const settings = parseConfig(configFor(sim, { full_resync_days: 7, page_size: 20, ...overrides }));
   const records: ProfileConsentRecord[] = [];
   let last: ProfileConsentState | undefined;
   let checkpoints = 0;
-  for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger, detectors })) {
+  for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: options.mode ?? 'incremental', state }], logger: silentLogger, detectors })) {
     if (event.type === 'stream_failed') throw event.error;
-    if (event.type === 'records') records.push(...event.records);
+    if (event.type === 'records') {
+      records.push(...event.records);
+      options.onRecords?.();
+    }
     if (event.type === 'checkpoint') {
       last = event.state;
       if (dieAfterCheckpoints !== undefined && ++checkpoints >= dieAfterCheckpoints) break;
@@ -151,6 +161,39 @@ describe('incremental sync catches every consent change, even when updated does 
       merge(records);
       for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
     }
+  });
+
+  it('a full refresh resumed in a second attempt does not skip a change made between its attempts', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 200, seed: 41 });
+    const sim = simulator;
+    const table = new Map<string, ProfileConsentRecord>();
+    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    const first = await read(sim, undefined, undefined, { concurrency: 1 }, 3, { mode: 'full_refresh' });
+    merge(first.records);
+    // a bounce, without an `updated` bump, on a profile the first attempt already delivered
+    sim.recordBounce(first.records[0]!.id);
+    await new Promise((r) => setTimeout(r, 2100));
+    const second = await read(sim, first.state, undefined, { concurrency: 1 }, undefined, { mode: 'full_refresh' });
+    merge(second.records);
+    const incremental = await read(sim, second.state);
+    merge(incremental.records);
+    for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+  });
+
+  it('cursors expiring inside the suppression and consent-event detectors restart their scans, losing nothing', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 200, seed: 42 });
+    const sim = simulator;
+    const table = new Map<string, ProfileConsentRecord>();
+    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    let { records, state } = await read(sim, undefined);
+    merge(records);
+    for (const p of sim.allProfiles().filter((p) => p.attributes.email).slice(0, 40)) sim.recordBounce(p.id);
+    let batches = 0;
+    // every few batches, every cursor handed out so far dies
+    ({ records, state } = await read(sim, state, undefined, { page_size: 5 }, undefined, { onRecords: () => ++batches % 3 === 0 && sim.expireCursors() }));
+    merge(records);
+    expect(sim.requestLog.some((r) => r.status === 400), 'cursors really expired').toBe(true);
+    for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
   });
 
   it('upgrades a state of the first version (only updated) and keeps it small', async () => {

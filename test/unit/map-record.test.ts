@@ -90,7 +90,9 @@ describe('toProfileConsentRecord', () => {
     expect(record.email_can_receive_marketing).toBe(false);
     expect(record.email_double_optin).toBe(true);
     expect(record.email_consent_timestamp).toBeNull();
-    expect(record.email_suppressions).toEqual([]);
+    // a suppression list that is not a list: unknown, never "not suppressed"
+    expect(record.email_suppressions).toBeNull();
+    expect(record.email_suppressed).toBeNull();
     expect(record.sms_can_receive_marketing).toBeNull();
   });
 

@@ -39,11 +39,18 @@ describe('planSync', () => {
     expect(resumed.scanLowerMs).toBe(Date.parse('2024-12-31T23:59:59Z'));
   });
 
-  it('resets instants in the future to the run start, and forgets a future full pass', () => {
-    const plan = planSync({ ...base, state: { updated: '2999-01-01T00:00:00Z', events_since: '2999-01-01T00:00:00Z', suppressions_since: '2026-11-22T11:00:00Z', last_full_pass: '2999-01-01T00:00:00Z' } });
+  it('a state in the future: nothing read now (watermarks at the run start), and a full pass due next run', () => {
+    const plan = planSync({ ...base, state: { updated: '2999-01-01T00:00:00Z', events_since: '2999-01-01T00:00:00Z', suppressions_since: '2026-11-22T11:00:00Z', last_full_pass: '2026-11-21T00:00:00Z' } });
     expect(plan.stateInFuture).toBe(true);
+    expect(plan.fullPass).toBe(false);
+    expect(plan.base.updated).toBe('2026-11-22T12:00:00Z');
     expect(plan.base.events_since).toBe('2026-11-22T12:00:00Z');
-    expect(plan.fullPass).toBe(true);
+    expect(plan.base.last_full_pass).toBeUndefined();
+    const next = planSync({ ...base, runStartedMs: now + 3_600_000, state: plan.base });
+    expect(next.fullPass).toBe(true);
+    // a full pass recorded in the future never stops passes from falling due
+    const futurePass = planSync({ ...base, state: { updated: '2026-11-22T10:00:00Z', last_full_pass: '2999-01-01T00:00:00Z' } });
+    expect(futurePass.base.last_full_pass).toBeUndefined();
   });
 
   it('a full refresh ignores a state it did not write and runs no detector but the scan', () => {

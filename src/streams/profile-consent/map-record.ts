@@ -40,10 +40,13 @@ function time(value: unknown, field: string): string | null {
   return null;
 }
 
-function suppressions(value: unknown): Array<{ reason: string | null; timestamp: string | null }> {
+// A suppression list that is absent or null means none; one that is not a list means we cannot tell, and
+// the record must then say "unknown" (null), never "not suppressed".
+function suppressions(value: unknown): Array<{ reason: string | null; timestamp: string | null }> | null {
+  if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) {
-    if (value !== null && value !== undefined) noteOddValue('email_suppressions', value);
-    return [];
+    noteOddValue('email_suppressions', value);
+    return null;
   }
   return value.map((item) => {
     const s = obj(item) ?? {};
@@ -51,10 +54,11 @@ function suppressions(value: unknown): Array<{ reason: string | null; timestamp:
   });
 }
 
-function listSuppressions(value: unknown): Array<{ list_id: string | null; reason: string | null; timestamp: string | null }> {
+function listSuppressions(value: unknown): Array<{ list_id: string | null; reason: string | null; timestamp: string | null }> | null {
+  if (value === null || value === undefined) return [];
   if (!Array.isArray(value)) {
-    if (value !== null && value !== undefined) noteOddValue('email_list_suppressions', value);
-    return [];
+    noteOddValue('email_list_suppressions', value);
+    return null;
   }
   return value.map((item) => {
     const s = obj(item) ?? {};
