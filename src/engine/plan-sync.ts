@@ -105,7 +105,8 @@ export function planSync(options: {
   }
 
   const cursorMs = ms(base.updated);
-  const bounds = [cursorMs === undefined ? undefined : cursorMs - (fullPass ? 1000 : lookbackMs), startDateMs].filter((v): v is number => v !== undefined);
+  // A resumed full pass overlaps by the lookback too: its cursor is a watermark like any other.
+  const bounds = [cursorMs === undefined ? undefined : cursorMs - lookbackMs, startDateMs].filter((v): v is number => v !== undefined);
   const scanLowerMs = bounds.length > 0 ? Math.floor(Math.max(...bounds) / 1000) * 1000 : undefined;
   const after = (watermark: string | undefined) => {
     const at = ms(watermark);

@@ -54,6 +54,7 @@ const cases: Case[] = [
   { name: 'state a number', command: 'read', config: good, state: '42', message: /not a state/ },
   { name: 'state of the wrong shape', command: 'read', config: good, state: { profile_consent: ['2024-01-01'] }, message: /must be an object like/ },
   { name: 'state cursor not a date-time', command: 'read', config: good, state: { profile_consent: { updated: 'soon' } }, message: /"updated" is "soon", not a date-time/ },
+  { name: 'state with a misspelt key', command: 'read', config: good, state: { profile_consent: { updtaed: '2024-01-01T00:00:00Z' } }, message: /none of the keys this connector writes.*"updtaed"/ },
   { name: 'state watermark not a date-time', command: 'read', config: good, state: { profile_consent: { updated: '2024-01-01T00:00:00Z', events_since: 17 } }, message: /events_since/ },
 ];
 

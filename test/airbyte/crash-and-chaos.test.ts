@@ -96,7 +96,8 @@ describe('chaos: 5% throttling, 3% 5xx, 2% connection resets, 1% garbage bodies'
 
   it('a read killed and resumed three times under chaos ends equal to the truth', async () => {
     simulator = await KlaviyoSimulator.start({ ...slow, seed: 33, faults });
-    const { table } = await killedThreeTimesThenFinished(simulator, { ...config, max_retry_seconds: 30 });
+    const { table, kills } = await killedThreeTimesThenFinished(simulator, { ...config, max_retry_seconds: 30 });
+    expect(kills, 'the runs were really killed').toBeGreaterThan(0);
     expectTableEqualsTruth(simulator, table);
   });
 });

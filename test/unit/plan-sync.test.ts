@@ -36,7 +36,7 @@ describe('planSync', () => {
     const resumed = planSync({ ...base, state: { ...due.base, updated: '2025-01-01T00:00:00Z' } });
     expect(resumed.fullPass).toBe(true);
     expect(resumed.base.full_pass_started).toBe('2026-11-22T12:00:00Z');
-    expect(resumed.scanLowerMs).toBe(Date.parse('2024-12-31T23:59:59Z'));
+    expect(resumed.scanLowerMs).toBe(Date.parse('2024-12-31T23:55:00Z'));
   });
 
   it('a state in the future: nothing read now (watermarks at the run start), and a full pass due next run', () => {

@@ -22,6 +22,12 @@ export function parseProfileConsentState(raw: unknown, where: string): ProfileCo
     throw new ConfigError(`${where}: the profile_consent state must be an object like {"updated": "2024-01-31T00:00:00Z"} (${detail}). Fix the state file, or remove it to sync everything again.`);
   }
   const state = { ...(raw as ProfileConsentState) };
+  // Unknown keys are kept (a newer version may add some), but a state with keys and none this version knows
+  // is a typo or another connector's state: reading it as empty would silently re-sync everything.
+  const keys = Object.keys(state);
+  if (keys.length > 0 && !keys.some((key) => (KNOWN as readonly string[]).includes(key))) {
+    throw new ConfigError(`${where}: the profile_consent state has none of the keys this connector writes (${KNOWN.join(', ')}); it has ${keys.map((k) => `"${k}"`).join(', ')}. Fix the key, or pass an empty state to sync everything again.`);
+  }
   for (const key of INSTANTS) {
     const value = state[key];
     if (value === undefined) continue;
@@ -36,3 +42,4 @@ export function parseProfileConsentState(raw: unknown, where: string): ProfileCo
 
 /** The state's instants: one watermark per detector and the full pass bookkeeping. */
 const INSTANTS = ['updated', 'suppressions_since', 'events_since', 'last_full_pass', 'full_pass_started'] as const;
+const KNOWN = [...INSTANTS, 'full_refresh_in_progress'] as const;
