@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../../src/simulator/index.js';
 import { configuredCatalog } from '../helpers/catalog.js';
-import { airbyteBin, runCli, runRaw, tapBin, tempFile } from '../helpers/run-cli.js';
+import { airbyteBin, runRaw, tapBin, tempFile } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
 
 let simulator: KlaviyoSimulator;
