@@ -41,6 +41,11 @@ export async function* detectConsentEvents(options: {
   const consent = metrics.filter((m) => typeof m.attributes?.name === 'string' && CONSENT_METRICS.some(([, pattern]) => pattern.test(m.attributes?.name ?? '')));
   const missing = CONSENT_METRICS.filter(([, pattern]) => !consent.some((m) => pattern.test(m.attributes?.name ?? ''))).map(([label]) => label);
   logger.info(`profile_consent: consent-event detector: found metrics ${consent.map((m) => `"${m.attributes?.name}"`).join(', ') || 'none'}${missing.length > 0 ? `; not in this account (no such events yet): ${missing.join('; ')}` : ''}`);
+  if (consent.length === 0 && metrics.length > 0) {
+    // An account with metrics but no consent metric at all is new, or Klaviyo renamed them again: either way
+    // this detector sees nothing, and the person running the sync should know.
+    logger.warn(`profile_consent: none of the account's ${metrics.length} metrics is a consent metric this connector knows by name, so the consent-event detector finds nothing; consent changes that do not move updated wait for the periodic full pass.`);
+  }
 
   const after = toFilterDateTime(options.afterMs);
   const ids = new Set<string>();
