@@ -87,10 +87,3 @@ export function compareNormalized(a: string, b: string): number {
   const padB = fracB.padEnd(width, '0');
   return padA === padB ? 0 : padA < padB ? -1 : 1;
 }
-
-/** Ms since the epoch of a normalized date-time (sub-millisecond digits dropped). */
-export function epochMs(normalized: string): number {
-  const parsed = parseDateTime(normalized);
-  if (!parsed) throw new Error(`not a date-time: ${normalized}`);
-  return parsed.secondsMs + Number(`0.${parsed.fraction || '0'}`.slice(0, 5)) * 1000;
-}

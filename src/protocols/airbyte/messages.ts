@@ -27,12 +27,7 @@ export const connectionStatusMessage = (status: 'SUCCEEDED' | 'FAILED', message?
 
 export const catalogMessage = (streams: AirbyteStream[]) => ({ type: 'CATALOG' as const, catalog: { streams } });
 
-export const recordMessage = (stream: string, data: object, emittedAt: number) => ({
-  type: 'RECORD' as const,
-  record: { stream, data, emitted_at: emittedAt },
-});
-
-/** recordMessage serialized, without building the wrapper objects: this runs once per record. */
+/** A RECORD message, serialized without building wrapper objects: this runs once per record. */
 export function recordLine(stream: string, data: object, emittedAt: number): string {
   return `{"type":"RECORD","record":{"stream":${JSON.stringify(stream)},"data":${JSON.stringify(data)},"emitted_at":${emittedAt}}}`;
 }
