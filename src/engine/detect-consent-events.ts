@@ -4,7 +4,7 @@ import type { KlaviyoClient } from '../klaviyo/client.js';
 import { eventPages, listMetrics } from '../klaviyo/events.js';
 import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
-import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
+import { firstSightings } from './emit-once.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
 
 /**
@@ -67,8 +67,7 @@ export async function* detectConsentEvents(options: {
     const filter = `any(id,[${chunk.map((id) => JSON.stringify(id)).join(',')}])`;
     const what = 'Get Profiles (by id, consent events)';
     for await (const page of restartingOnExpiredCursor(() => profilePages(client, { filter, pageSize: IDS_PER_LOOKUP }, what), logger, what)) {
-      const records = page.data.filter((p) => typeof p?.id === 'string' && !emitted.has(p.id)).map(toProfileConsentRecord);
-      for (const record of records) emitted.add(record.id);
+      const records = firstSightings(page.data, emitted);
       found += records.length;
       if (records.length > 0) yield { type: 'records', records };
     }

@@ -3,7 +3,7 @@ import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
 import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
-import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
+import { firstSightings } from './emit-once.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
 
 /** The suppression timestamps Get Profiles can filter and sort on (all four comparison operators). */
@@ -28,8 +28,7 @@ export async function* detectSuppressions(options: {
     const filter = `greater-than(${field},${toFilterDateTime(options.afterMs)})`;
     const what = 'Get Profiles (suppressions)';
     for await (const page of restartingOnExpiredCursor(() => profilePages(client, { filter, sort: field, pageSize: options.pageSize }, what), options.logger, what)) {
-      const records = page.data.filter((p) => typeof p?.id === 'string' && !emitted.has(p.id)).map(toProfileConsentRecord);
-      for (const record of records) emitted.add(record.id);
+      const records = firstSightings(page.data, emitted);
       found += records.length;
       if (records.length > 0) yield { type: 'records', records };
     }
