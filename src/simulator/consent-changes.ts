@@ -10,7 +10,7 @@ import type {
 } from '../klaviyo/types.js';
 import type { EventProperties } from './event-store.js';
 import type { ConsentMetric } from './metric-catalog.js';
-import type { EmailChannel, OpenTrackingConsent } from './subscriptions-generator.js';
+import { neverSubscribedEmailMarketing, type EmailChannel, type OpenTrackingConsent } from './subscriptions-generator.js';
 import { formatWithMicros } from './timestamps.js';
 
 export type Channel =
@@ -206,18 +206,7 @@ function subscriptionsOf(attributes: ProfileAttributes): Subscriptions {
 /** The email marketing record, created as Klaviyo shows a profile that never had one. */
 function emailMarketingOf(subscriptions: Subscriptions): EmailMarketing {
   const email = (subscriptions.email ??= {});
-  return (email.marketing ??= {
-    can_receive_email_marketing: false,
-    consent: 'NEVER_SUBSCRIBED',
-    consent_timestamp: null,
-    last_updated: null,
-    method: null,
-    method_detail: null,
-    custom_method_detail: null,
-    double_optin: null,
-    suppression: [],
-    list_suppressions: [],
-  });
+  return (email.marketing ??= neverSubscribedEmailMarketing());
 }
 
 function smsOf(subscriptions: Subscriptions): NonNullable<Subscriptions['sms']> {

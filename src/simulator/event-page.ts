@@ -1,7 +1,7 @@
 import type { CursorPosition } from './cursor.js';
 import type { EventStore } from './event-store.js';
 import type { EventsFilterField } from './events-contract.js';
-import type { FilterCondition } from './filter-parser.js';
+import { satisfiesRange, type FilterCondition } from './filter-parser.js';
 import type { EventsQuery } from './events-query.js';
 
 export interface EventPage {
@@ -46,18 +46,7 @@ function isLowerBound(condition: Condition): boolean {
 }
 
 function inRange(seconds: number, condition: Condition): boolean {
-  if (condition.kind !== 'range') return true;
-  const instant = seconds * 1000;
-  switch (condition.operator) {
-    case 'greater-than':
-      return instant > condition.instant;
-    case 'greater-or-equal':
-      return instant >= condition.instant;
-    case 'less-than':
-      return instant < condition.instant;
-    case 'less-or-equal':
-      return instant <= condition.instant;
-  }
+  return condition.kind !== 'range' || satisfiesRange(seconds * 1000, condition.operator, condition.instant);
 }
 
 function matches(events: EventStore, row: number, condition: Condition): boolean {

@@ -4,6 +4,20 @@ import { parseInstant } from './timestamps.js';
 
 export type RangeOperator = 'greater-than' | 'greater-or-equal' | 'less-than' | 'less-or-equal';
 
+/** Whether an instant (ms) satisfies a range condition's operator against its bound (ms). */
+export function satisfiesRange(instant: number, operator: RangeOperator, bound: number): boolean {
+  switch (operator) {
+    case 'greater-than':
+      return instant > bound;
+    case 'greater-or-equal':
+      return instant >= bound;
+    case 'less-than':
+      return instant < bound;
+    case 'less-or-equal':
+      return instant <= bound;
+  }
+}
+
 /** One test a resource must pass; a filter is a list of these, all of which must hold. */
 export type FilterCondition<F extends string = FilterField> =
   | { kind: 'match'; field: F; values: readonly string[] }

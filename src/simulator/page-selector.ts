@@ -1,4 +1,4 @@
-import type { FilterCondition } from './filter-parser.js';
+import { satisfiesRange, type FilterCondition } from './filter-parser.js';
 import type { CursorPosition, SortKey } from './cursor.js';
 import type { ProfileStore } from './profile-store.js';
 import { cursorOf, type ProfilesQuery } from './profiles-query.js';
@@ -55,18 +55,7 @@ function satisfies(store: ProfileStore, slot: number, condition: FilterCondition
     case 'match':
       return store.stringValues(slot, condition.field).some((value) => condition.values.includes(value));
     case 'range':
-      return store.instants(slot, condition.field).some((instant) => {
-        switch (condition.operator) {
-          case 'greater-than':
-            return instant > condition.instant;
-          case 'greater-or-equal':
-            return instant >= condition.instant;
-          case 'less-than':
-            return instant < condition.instant;
-          case 'less-or-equal':
-            return instant <= condition.instant;
-        }
-      });
+      return store.instants(slot, condition.field).some((instant) => satisfiesRange(instant, condition.operator, condition.instant));
   }
 }
 

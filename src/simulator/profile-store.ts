@@ -12,6 +12,7 @@ import {
   lastWholeSecondBefore,
 } from './profile-generator.js';
 import { SortedIndex, type IndexSource } from './sorted-index.js';
+import { neverSubscribedEmailMarketing } from './subscriptions-generator.js';
 import { formatSeconds, parseInstant } from './timestamps.js';
 
 const ADDED_IDS_SALT = 0xadd;
@@ -355,20 +356,7 @@ export function newProfileAttributes(given: Partial<ProfileAttributes>, atSec: n
 function neverSubscribed(hasPhone: boolean): Subscriptions {
   const sms = { consent: 'NEVER_SUBSCRIBED', consent_timestamp: null, method: null, method_detail: null, last_updated: null };
   return {
-    email: {
-      marketing: {
-        can_receive_email_marketing: false,
-        consent: 'NEVER_SUBSCRIBED',
-        consent_timestamp: null,
-        last_updated: null,
-        method: null,
-        method_detail: null,
-        custom_method_detail: null,
-        double_optin: null,
-        suppression: [],
-        list_suppressions: [],
-      },
-    },
+    email: { marketing: neverSubscribedEmailMarketing() },
     ...(hasPhone
       ? {
           sms: {

@@ -53,6 +53,22 @@ export interface SubscriptionInputs {
 }
 
 /** Klaviyo consent for one profile: mixed states per channel, and channels that are absent or null. */
+/** Email marketing as Klaviyo shows it for a profile that never had any: the one definition of that shape. */
+export function neverSubscribedEmailMarketing(): EmailMarketing {
+  return {
+    can_receive_email_marketing: false,
+    consent: 'NEVER_SUBSCRIBED',
+    consent_timestamp: null,
+    last_updated: null,
+    method: null,
+    method_detail: null,
+    custom_method_detail: null,
+    double_optin: null,
+    suppression: [],
+    list_suppressions: [],
+  };
+}
+
 export function generateSubscriptions(rng: Rng, inputs: SubscriptionInputs): Subscriptions {
   const clock = new ConsentClock(rng, inputs.createdSec, inputs.updatedSec);
   const subscriptions: Subscriptions = {};
