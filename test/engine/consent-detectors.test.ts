@@ -7,7 +7,7 @@ import type { ProfileConsentRecord } from '../../src/generated/profile-consent-r
 import type { ProfileConsentState } from '../../src/generated/profile-consent-state.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../../src/simulator/index.js';
 import { configFor } from '../helpers/simulator-config.js';
-import { expectRecordMatchesTruth } from '../helpers/truth.js';
+import { DestinationTable } from '../helpers/destination-table.js';
 
 // Issue 5's proof: consent changes made the way Klaviyo clients make them, with `updated` NOT bumped (the
 // pessimistic case), must all reach a table merged from incremental reads. The same rounds with only the
@@ -106,12 +106,11 @@ async function rounds(detectors: Detector[] | undefined, count: number): Promise
   simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 17 });
   const sim = simulator;
   const random = seeded(99);
-  const table = new Map<string, ProfileConsentRecord>();
+  const table = new DestinationTable();
   const merge = (records: ProfileConsentRecord[]) => {
-    // within a run each profile comes once; across runs the later read is the newer
     const ids = records.map((r) => r.id);
     expect(new Set(ids).size, 'a profile was emitted twice in one run').toBe(ids.length);
-    for (const record of records) table.set(record.id, record);
+    table.merge(records);
   };
   let { records, state } = await read(sim, undefined, detectors);
   merge(records);
@@ -123,13 +122,7 @@ async function rounds(detectors: Detector[] | undefined, count: number): Promise
     if (withPush) state = { ...state, last_full_pass: '2020-01-01T00:00:00Z' };
     ({ records, state } = await read(sim, state, detectors));
     merge(records);
-    for (const truth of sim.allProfiles()) {
-      try {
-        expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
-      } catch {
-        wrong.add(truth.id);
-      }
-    }
+    for (const id of table.differences(sim)) wrong.add(id);
   }
   return [...wrong];
 }
@@ -147,27 +140,28 @@ describe('incremental sync catches every consent change, even when updated does 
     simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 23 });
     const sim = simulator;
     const random = seeded(7);
-    const table = new Map<string, ProfileConsentRecord>();
-    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    const table = new DestinationTable();
+    const merge = (records: ProfileConsentRecord[]) => table.merge(records);
     let { records, state } = await read(sim, undefined);
     merge(records);
     for (const [round, dieAfter] of [[1, 1], [2, 2], [3, 4]] as const) {
       await changeConsent(sim, random, round === 3);
       if (round === 3) state = { ...state, last_full_pass: '2020-01-01T00:00:00Z' };
-      // killed after `dieAfter` checkpoints: inside a detector, between detectors, or inside the full pass
+      // killed after `dieAfter` checkpoints: after the suppression detector, after the consent-event
+      // detector, or inside the full pass (checkpoints come only after a detector has finished)
       const killed = await read(sim, state, undefined, {}, dieAfter);
       merge(killed.records);
       ({ records, state } = await read(sim, killed.state));
       merge(records);
-      for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+      table.expectEqualsTruth(sim);
     }
   });
 
   it('a full refresh resumed in a second attempt does not skip a change made between its attempts', async () => {
     simulator = await KlaviyoSimulator.start({ profiles: 200, seed: 41 });
     const sim = simulator;
-    const table = new Map<string, ProfileConsentRecord>();
-    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    const table = new DestinationTable();
+    const merge = (records: ProfileConsentRecord[]) => table.merge(records);
     const first = await read(sim, undefined, undefined, { concurrency: 1 }, 3, { mode: 'full_refresh' });
     merge(first.records);
     // a bounce, without an `updated` bump, on a profile the first attempt already delivered
@@ -177,14 +171,14 @@ describe('incremental sync catches every consent change, even when updated does 
     merge(second.records);
     const incremental = await read(sim, second.state);
     merge(incremental.records);
-    for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+    table.expectEqualsTruth(sim);
   });
 
   it('cursors expiring inside the suppression and consent-event detectors restart their scans, losing nothing', async () => {
     simulator = await KlaviyoSimulator.start({ profiles: 200, seed: 42 });
     const sim = simulator;
-    const table = new Map<string, ProfileConsentRecord>();
-    const merge = (records: ProfileConsentRecord[]) => records.forEach((r) => table.set(r.id, r));
+    const table = new DestinationTable();
+    const merge = (records: ProfileConsentRecord[]) => table.merge(records);
     let { records, state } = await read(sim, undefined);
     merge(records);
     for (const p of sim.allProfiles().filter((p) => p.attributes.email).slice(0, 40)) sim.recordBounce(p.id);
@@ -193,7 +187,7 @@ describe('incremental sync catches every consent change, even when updated does 
     ({ records, state } = await read(sim, state, undefined, { page_size: 5 }, undefined, { onRecords: () => ++batches % 3 === 0 && sim.expireCursors() }));
     merge(records);
     expect(sim.requestLog.some((r) => r.status === 400), 'cursors really expired').toBe(true);
-    for (const truth of sim.allProfiles()) expectRecordMatchesTruth(table.get(truth.id) ?? {}, truth);
+    table.expectEqualsTruth(sim);
   });
 
   it('upgrades a state of the first version (only updated) and keeps it small', async () => {
