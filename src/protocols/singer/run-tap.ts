@@ -34,8 +34,9 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
   const keyProperties = PRIMARY_KEY.map((path) => path[0] as string);
   let counts = 0;
 
-  // FULL_TABLE reads everything each run, so an incoming bookmark is ignored for it (and rewritten at the end).
-  const streams = selections.map((s) => ({ stream: s.stream, mode: s.mode, state: s.mode === 'incremental' ? state.streams.get(s.stream) : undefined }));
+  // The engine decides what a FULL_TABLE (full refresh) may take from a bookmark: only its own interrupted
+  // attempt's progress, never an incremental cursor, as for the Airbyte face.
+  const streams = selections.map((s) => ({ stream: s.stream, mode: s.mode, state: state.streams.get(s.stream) }));
   for await (const event of runSync({ settings, streams, logger: singerLogger, client })) {
     if (out.closed) {
       stderrLine('INFO', 'The target closed its input (broken pipe); stopping.');
