@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { isIP, type AddressInfo } from 'node:net';
 import type { ProfileAttributes, ProfileResource } from '../klaviyo/types.js';
 import { defaultActivityEvents, generateActivityEvents } from './activity-events.js';
@@ -6,6 +6,7 @@ import { REQUIRED_SCOPE } from './api-contract.js';
 import { SUBSCRIBE_SCOPES, SUPPRESS_SCOPES, UNSUBSCRIBE_SCOPES } from './bulk-jobs-contract.js';
 import { postBulkJob, type WriteContext } from './bulk-jobs-endpoint.js';
 import { setPushConsent, suppress, type ConsentEvent, type PushConsent } from './consent-changes.js';
+import { BackendQueue } from './backend-queue.js';
 import { ConsentWriter } from './consent-writer.js';
 import { methodNotAllowed, notFound, payloadTooLarge, serverError, type SimulatedResponse } from './error-responses.js';
 import { EventStore, type EventProperties } from './event-store.js';
@@ -23,7 +24,7 @@ import { getProfiles, type EndpointContext } from './profiles-endpoint.js';
 import { SlidingWindowLimiter, type RateLimit } from './rate-limiter.js';
 import { MAX_BODY_BYTES, readBody } from './request-body.js';
 import { RequestRecorder, type RequestLogEntry, type RequestStats } from './request-recorder.js';
-import { canonicalPath, methodOf, routeOf } from './routes.js';
+import { canonicalPath, methodOf, routeOf, type Route } from './routes.js';
 import { formatSeconds, truncateToSeconds } from './timestamps.js';
 
 export const SIMULATOR_API_KEY = 'pk_simulator_000000000000000000000000000000';
@@ -95,6 +96,7 @@ export interface SimulatorOptions {
 export class KlaviyoSimulator {
   private readonly recorder = new RequestRecorder();
   private readonly pendingReplies = new Set<NodeJS.Timeout>();
+  private readonly backend = new BackendQueue();
   private latencyMs: number;
   private closed = false;
   private readonly writer: ConsentWriter;
@@ -115,6 +117,7 @@ export class KlaviyoSimulator {
     options: { bumpUpdated: boolean; seed: number },
   ) {
     this.latencyMs = latencyMs;
+    server.on('connection', () => this.backend.connectionAccepted());
     this.writer = new ConsentWriter(store, eventStore, catalog, options.bumpUpdated);
     this.jobIds = mulberry32(deriveSeed(options.seed, JOB_IDS_SALT));
   }
@@ -344,22 +347,29 @@ export class KlaviyoSimulator {
       this.send(response, { method, url, at: arrivedAt }, fault.reply, delayMs, fault.kind);
       return;
     }
-    const reply = this.answer(() => {
-      if (route === undefined) return notFound();
-      if (method !== methodOf(route)) return methodNotAllowed(method, methodOf(route));
-      const context = {
-        apiKeys: this.apiKeys,
-        baseUrl: this.baseUrl,
-        metrics: this.catalog,
-        events: this.eventStore,
-        store: this.store,
-        cursorEpoch: this.cursorEpoch,
-      };
-      if (route === 'metrics') return getMetrics({ url, headers }, context);
-      if (route === 'events') return getEvents({ url, headers }, context);
-      return getProfiles({ url, headers }, this.endpointContext(), arrivedAt);
+    // Stamped now, built in turn (see BackendQueue): the rate limit judges the arrival time, and the latency
+    // counts from it too.
+    this.backend.run(() => {
+      if (this.closed) return;
+      const reply = this.answer(() => this.respond(route, method, url, headers, arrivedAt));
+      send(reply, Math.max(0, delayMs - (Date.now() - arrivedAt)));
     });
-    send(reply, delayMs);
+  }
+
+  private respond(route: Route | undefined, method: string, url: string, headers: IncomingHttpHeaders, arrivedAt: number): SimulatedResponse {
+    if (route === undefined) return notFound();
+    if (method !== methodOf(route)) return methodNotAllowed(method, methodOf(route));
+    const context = {
+      apiKeys: this.apiKeys,
+      baseUrl: this.baseUrl,
+      metrics: this.catalog,
+      events: this.eventStore,
+      store: this.store,
+      cursorEpoch: this.cursorEpoch,
+    };
+    if (route === 'metrics') return getMetrics({ url, headers }, context);
+    if (route === 'events') return getEvents({ url, headers }, context);
+    return getProfiles({ url, headers }, this.endpointContext(), arrivedAt);
   }
 
   /** A simulator bug surfaces as Klaviyo's 500 rather than a dropped connection. */
