@@ -98,7 +98,10 @@ export function planSync(options: {
     // A pass from scratch: its progress replaces the incremental cursor, which it will overtake.
     delete base.updated;
   }
-  // Detectors with no watermark start now when this run reads everything anyway.
+  // Detectors with no watermark start now when this run reads everything anyway, and have nothing to read
+  // in this run: the scan reads every profile as it is now, with every change made before this run's start.
+  const suppressionsUnwatched = fullPass && base.suppressions_since === undefined;
+  const eventsUnwatched = fullPass && base.events_since === undefined;
   if (fullPass) {
     base.suppressions_since ??= runStart;
     base.events_since ??= runStart;
@@ -117,8 +120,8 @@ export function planSync(options: {
     scanLowerMs,
     scanInitialCursor: base.updated,
     // During a full refresh the scan reads everything; the detectors add nothing but requests.
-    suppressionsAfterMs: options.mode === 'full_refresh' ? undefined : after(base.suppressions_since),
-    eventsAfterMs: options.mode === 'full_refresh' || !options.consentEvents ? undefined : after(base.events_since),
+    suppressionsAfterMs: options.mode === 'full_refresh' || suppressionsUnwatched ? undefined : after(base.suppressions_since),
+    eventsAfterMs: options.mode === 'full_refresh' || eventsUnwatched || !options.consentEvents ? undefined : after(base.events_since),
     base,
     stateInFuture,
     reason,

@@ -10,6 +10,13 @@ describe('planSync', () => {
     expect(plan.fullPass).toBe(true);
     expect(plan.scanLowerMs).toBeUndefined();
     expect(plan.base).toEqual({ full_pass_started: '2026-11-22T12:00:00Z', suppressions_since: '2026-11-22T12:00:00Z', events_since: '2026-11-22T12:00:00Z' });
+    // the scan reads every profile as it is now: detectors 2 and 3 would only re-read the lookback
+    expect(plan.suppressionsAfterMs).toBeUndefined();
+    expect(plan.eventsAfterMs).toBeUndefined();
+    // an interrupted first run resumes with watermarks: then they read what the scan may have passed
+    const resumed = planSync({ ...base, runStartedMs: now + 3_600_000, state: { ...plan.base, updated: '2026-01-01T00:00:00Z' } });
+    expect(resumed.suppressionsAfterMs).toBe(Date.parse('2026-11-22T11:55:00Z'));
+    expect(resumed.eventsAfterMs).toBe(Date.parse('2026-11-22T11:55:00Z'));
   });
 
   it('an incremental run resumes every detector lookback earlier than its watermark', () => {
