@@ -69,18 +69,28 @@ export class RangeScheduler {
     return this.ranges;
   }
 
+  /** Ranges a worker is reading now. */
+  get active(): number {
+    let count = 0;
+    for (const r of this.ranges) if (r.assigned && !r.exhausted && !r.finished) count += 1;
+    return count;
+  }
+
   get done(): boolean {
     return this.ranges.every((r) => r.finished);
   }
 
-  /** A range for an idle worker: an unassigned one, else the upper part of the busiest one; or none for now. */
-  take(): UpdatedRange | undefined {
+  /**
+   * A range for an idle worker: an unassigned one, else (if `maySplit`) the upper part of the busiest one;
+   * or none for now.
+   */
+  take(maySplit = true): UpdatedRange | undefined {
     const free = this.ranges.find((r) => !r.assigned && !r.finished);
     if (free) {
       free.assigned = true;
       return free;
     }
-    return this.split();
+    return maySplit ? this.split() : undefined;
   }
 
   private density(): number {

@@ -117,7 +117,14 @@ export async function* scanUpdatedRanges(options: {
       : {};
   const lowerSec = options.lowerMs === undefined ? undefined : Math.floor(options.lowerMs / 1000);
   const upperEstimateSec = extent.newest === undefined ? runStartSec : Math.min(runStartSec, extent.newest + 1);
-  const scheduler = new RangeScheduler(lowerSec, upperEstimateSec, concurrency, extent.oldest, options.pageSize);
+  // Each range ends on a partial page, an extra request: read no more of them at once than the rate limit can
+  // keep busy (a request per latency per slot, with a quarter to spare), however high `concurrency` is.
+  const usefulRanges = () => {
+    const latencyMs = client.typicalLatencyMs;
+    if (latencyMs === undefined) return concurrency;
+    return Math.min(concurrency, Math.max(1, Math.ceil(((client.limiter.burstPerSecond * latencyMs) / 1000) * 1.25)));
+  };
+  const scheduler = new RangeScheduler(lowerSec, upperEstimateSec, usefulRanges(), extent.oldest, options.pageSize);
   logger.info(
     `profile_consent: updated scan of ${filter ? `profiles with ${filter}` : 'all profiles'}, ${scheduler.all.length} range(s), up to ${concurrency} requests in flight, ${options.pageSize} per page`,
   );
@@ -132,7 +139,7 @@ export async function* scanUpdatedRanges(options: {
 
   async function work(): Promise<void> {
     while (!stopped) {
-      const range = scheduler.take();
+      const range = scheduler.take(scheduler.active < usefulRanges());
       if (!range) {
         if (scheduler.done) return;
         await new Promise<void>((resolve) => idle.push(resolve));

@@ -6,7 +6,7 @@ import type { Logger } from '../common/logger.js';
 import { sleep } from '../common/sleep.js';
 import { packageVersion } from '../common/package-files.js';
 import { errorForStatus } from './errors.js';
-import { RateLimiter } from './rate-limiter.js';
+import { RateLimiter, type Grant } from './rate-limiter.js';
 
 export interface ClientOptions {
   baseUrl: string;
@@ -24,6 +24,11 @@ export interface RequestRecord {
   url: string;
   status: number | 'network-error';
   durationMs: number;
+}
+
+/** What axios's http adapter calls to make a request (its `transport` option, typed `any` there). */
+interface Transport {
+  request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest;
 }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
@@ -66,6 +71,7 @@ export class KlaviyoClient {
   /** Called after every request (status, duration), for metrics such as Singer's http_request_duration. */
   onRequest: ((record: RequestRecord) => void) | undefined;
   requestCount = 0;
+  private latencyMs: number | undefined;
 
   constructor(private readonly options: ClientOptions) {
     this.limiter = new RateLimiter({ perSecond: options.requestsPerSecond, perMinute: options.requestsPerMinute });
@@ -87,6 +93,26 @@ export class KlaviyoClient {
       httpsAgent: new https.Agent({ keepAlive: true, maxSockets: options.concurrency }),
       proxy: false,
     });
+  }
+
+  /**
+   * Node's own http/https, telling the limiter when the request has been written out ('finish': after a new
+   * connection's handshake, and after whatever held the event loop since the grant).
+   */
+  private tellingWhenSent(url: string, grant: Grant): Transport {
+    const node = url.startsWith('https:') ? https : http;
+    return {
+      request: (options, callback) => {
+        const request = node.request(options, callback);
+        request.once('finish', () => grant.sent());
+        return request;
+      },
+    };
+  }
+
+  /** How long Klaviyo takes to answer, a moving average over recent successful requests; undefined before one. */
+  get typicalLatencyMs(): number | undefined {
+    return this.latencyMs;
   }
 
   /** Builds an absolute URL under base_url from a path and query parameters. */
@@ -114,9 +140,9 @@ export class KlaviyoClient {
       // wait: fail now with the time it frees up, rather than sleep for hours on a daily quota.
       const pausedFor = this.limiter.pausedUntilMs - Date.now();
       if (pausedFor > deadline - Date.now()) throw quotaError(what, pausedFor, this.options.maxRetrySeconds);
-      await this.limiter.acquire();
+      const grant = await this.limiter.acquire();
       try {
-        return await this.attempt<T>(url, what);
+        return await this.attempt<T>(url, what, grant);
       } catch (error) {
         if (!(error instanceof AttemptFailed)) throw error;
         lastFailure = error;
@@ -144,12 +170,12 @@ export class KlaviyoClient {
     throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${seconds} s. Check the network and base_url. A sync resumes from its last state.`);
   }
 
-  private async attempt<T>(url: string, what: string): Promise<T> {
+  private async attempt<T>(url: string, what: string, grant: Grant): Promise<T> {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
       this.requestCount += 1;
-      response = await this.http.get<string>(url);
+      response = await this.http.get<string>(url, { transport: this.tellingWhenSent(url, grant) });
     } catch (error) {
       this.onRequest?.({ url, status: 'network-error', durationMs: Date.now() - started });
       const code = (error as { code?: string }).code ?? 'network error';
@@ -159,7 +185,9 @@ export class KlaviyoClient {
       if (RETRYABLE_NETWORK.has(code)) throw new AttemptFailed(code === 'ECONNABORTED' ? `timed out after ${this.options.requestTimeoutSeconds} s` : code, undefined, undefined, undefined);
       throw new TransientError(`Request to Klaviyo for ${what} failed: ${code}.`);
     }
-    this.onRequest?.({ url, status: response.status, durationMs: Date.now() - started });
+    const took = Date.now() - started;
+    this.onRequest?.({ url, status: response.status, durationMs: took });
+    if (response.status >= 200 && response.status < 300) this.latencyMs = this.latencyMs === undefined ? took : this.latencyMs * 0.8 + took * 0.2;
     this.limiter.observe(response.headers);
     const body = parseBody(response.data);
     if (response.status >= 200 && response.status < 300) {

@@ -12,11 +12,22 @@ import { sleep } from '../common/sleep.js';
 type WaitListener = (waitMs: number, untilMs: number) => void;
 
 
-// A request is counted by Klaviyo when it arrives, not when we send it; jitter in the time on the wire can
-// squeeze two requests sent exactly a window apart into one window there. A margin (1% of a second, 2% of a
-// minute, where a 429 costs far more) absorbs that.
-const SECOND_MARGIN = 1.01;
+// A request is counted by Klaviyo when it arrives, not when we decide to send it. The limiter counts it from
+// when it was written to a connected socket (see Grant.sent), which leaves the jitter of the time on the wire
+// and at Klaviyo's door: it can squeeze two requests sent exactly a window apart into one window there. A
+// margin (2% of either window, 20 ms of a second) absorbs that; a 429 costs a second of every worker's time.
+const SECOND_MARGIN = 1.02;
 const MINUTE_MARGIN = 1.02;
+
+/** A granted slot. */
+export interface Grant {
+  /**
+   * The request has just left: count it from now rather than from the grant. A new connection's handshake,
+   * or a busy event loop, can hold a request for tens of ms after its grant, and counting it from the grant
+   * would let the next window start early by that much.
+   */
+  sent(): void;
+}
 
 /**
  * A rate as "at most `count` requests in any `windowMs`": 75/s is 75 per second; a fractional 0.5/s is 1 per
@@ -49,10 +60,40 @@ export class RateLimiter {
   }
 
   /** Waits for a slot. Calls are served in order, so no worker starves. */
-  acquire(): Promise<void> {
+  acquire(): Promise<Grant> {
     const turn = this.queue.then(() => this.waitForSlot());
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
+  }
+
+  /** The most requests per second this limiter lets through over a second (the burst limit, less its margin). */
+  get burstPerSecond(): number {
+    return (this.second.count / this.second.windowMs) * 1000;
+  }
+
+  /** Moves a grant's time from `grantedAt` to now (never earlier), keeping the times in order. */
+  private restamp(grantedAt: number): void {
+    const sentAt = this.now();
+    if (sentAt <= grantedAt) return;
+    const at = this.lastIndexOf(grantedAt);
+    // Already forgotten (older than the longest window): nothing left to count.
+    if (at < 0) return;
+    this.granted.splice(at, 1);
+    let i = this.granted.length;
+    while (i > this.head && (this.granted[i - 1] ?? 0) > sentAt) i -= 1;
+    this.granted.splice(i, 0, sentAt);
+  }
+
+  private lastIndexOf(value: number): number {
+    for (let i = this.granted.length - 1; i >= this.head; i -= 1) {
+      const at = this.granted[i] ?? 0;
+      if (at === value) return i;
+      if (at < value) return -1;
+    }
+    return -1;
   }
 
   /** Until when every caller is held by a 429 or an exhausted quota (0 when not paused). */
@@ -83,7 +124,7 @@ export class RateLimiter {
     }
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(): Promise<Grant> {
     for (;;) {
       const now = this.now();
       const wait = this.delayNeeded(now);
@@ -92,7 +133,15 @@ export class RateLimiter {
       for (const listener of this.listeners) listener(wait, now + wait);
       await this.pause(wait);
     }
-    this.granted.push(this.now());
+    const grantedAt = this.now();
+    this.granted.push(grantedAt);
+    let pending = true;
+    return {
+      sent: () => {
+        if (pending) this.restamp(grantedAt);
+        pending = false;
+      },
+    };
   }
 
   private delayNeeded(now: number): number {

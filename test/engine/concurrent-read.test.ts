@@ -76,6 +76,24 @@ describe('concurrent read of profile_consent', () => {
     expect(last?.type === 'checkpoint' && Date.parse(last.state.updated!)).toBe(Math.max(...updatedById.values()));
   });
 
+  it('reads no more ranges at once than the rate limit can keep busy: each one costs a partial page', async () => {
+    // 20 requests/s at ~20 ms a page: one request in flight reaches the limit, whatever `concurrency` allows
+    simulator.setLatency(20);
+    simulator.resetStats();
+    try {
+      const events = await collect({ concurrency: 16, page_size: 100, requests_per_second: 20 });
+      expect(recordIds(events)).toHaveLength(simulator.size);
+    } finally {
+      simulator.setLatency(0);
+    }
+    const scanFilters = simulator.requestLog
+      .filter((r) => new URL(r.url, simulator.baseUrl).pathname === '/api/profiles')
+      .map((r) => new URL(r.url, simulator.baseUrl).searchParams.get('filter') ?? '')
+      .filter((f) => !f.includes('suppression'));
+    // a range or two (16 without the rule)
+    expect(new Set(scanFilters).size).toBeLessThanOrEqual(3);
+  });
+
   it('gives the same records with concurrency 1 and 8', async () => {
     const one = recordIds(await collect({ concurrency: 1, page_size: 50 })).sort();
     const eight = recordIds(await collect({ concurrency: 8, page_size: 50 })).sort();

@@ -14,20 +14,35 @@ function fakeClock(perSecond: number, perMinute: number) {
 }
 
 describe('RateLimiter', () => {
-  it('allows a burst up to the per-second limit, then waits out the window (plus its 1% margin)', async () => {
+  it('allows a burst up to the per-second limit, then waits out the window (plus its 2% margin)', async () => {
     const c = fakeClock(3, 1000);
     for (let i = 0; i < 3; i += 1) await c.limiter.acquire();
     expect(c.waits).toEqual([]);
     await c.limiter.acquire();
-    expect(c.waits).toEqual([1010]);
+    expect(c.waits).toEqual([1020]);
+    expect(c.limiter.burstPerSecond).toBeCloseTo(3 / 1.02, 6);
+  });
+
+  it('counts a request from when it was sent, not from its grant, so a slow send cannot open the next window early', async () => {
+    const c = fakeClock(3, 1000);
+    const first = await c.limiter.acquire();
+    c.advance(50); // a new connection's handshake, say
+    first.sent();
+    first.sent(); // a second call changes nothing
+    await c.limiter.acquire();
+    (await c.limiter.acquire()).sent(); // sent at once: stays where it was granted
+    await c.limiter.acquire();
+    // the window runs from the first request's send (50 ms), not its grant (0 ms)
+    expect(c.waits).toEqual([1020]);
+    expect(c.elapsed()).toBe(50 + 1020);
   });
 
   it('sustains the per-second rate over many requests', async () => {
     const c = fakeClock(75, 100_000);
     for (let i = 0; i < 750; i += 1) await c.limiter.acquire();
-    // 750 requests at 75 per (1.01 s): the last batch starts after 9 windows
-    expect(c.elapsed()).toBeGreaterThanOrEqual(9 * 1010);
-    expect(c.elapsed()).toBeLessThan(10 * 1010);
+    // 750 requests at 75 per (1.02 s): the last batch starts after 9 windows
+    expect(c.elapsed()).toBeGreaterThanOrEqual(9 * 1020);
+    expect(c.elapsed()).toBeLessThan(10 * 1020);
   });
 
   it('keeps a fractional rate: 0.5/s is one request per two seconds', async () => {
