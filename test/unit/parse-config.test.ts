@@ -12,7 +12,7 @@ describe('parseConfig', () => {
       revision: '2026-07-15',
       baseUrl: 'https://a.klaviyo.com',
       pageSize: 100,
-      concurrency: 8,
+      concurrency: 16,
       requestsPerSecond: 75,
       requestsPerMinute: 700,
       maxRetrySeconds: 120,
