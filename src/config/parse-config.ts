@@ -1,17 +1,17 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDateTime } from '../common/datetime.js';
 import { ConfigError } from '../common/errors.js';
 import { readPackageJson } from '../common/package-files.js';
 import { registerSecret } from '../common/redact.js';
 import type { Config } from '../generated/config.js';
+import generatedValidateConfig from '../generated/validate-config.js';
 import type { Settings } from './settings.js';
 
 const specDocument = readPackageJson('spec.json') as { connectionSpecification: Record<string, unknown> };
 export const connectionSpecification = specDocument.connectionSpecification;
 
-// Airbyte's UI keywords are not JSON Schema; declare them so ajv's strict mode accepts the schema as is.
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true, keywords: ['airbyte_secret', 'order', 'always_show'] });
-const validateConfig = ajv.compile<Config>(connectionSpecification);
+// Compiled from spec.json at build time (scripts/generate-validators.mjs); it also fills in the defaults.
+const validateConfig = generatedValidateConfig as unknown as ValidateFunction<Config>;
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 

@@ -1,15 +1,14 @@
-import { Ajv } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { normalizeDateTime } from '../../common/datetime.js';
 import { ConfigError } from '../../common/errors.js';
-import { readPackageJson } from '../../common/package-files.js';
 import type { ProfileConsentState } from '../../generated/profile-consent-state.js';
+import generatedValidateState from '../../generated/validate-profile-consent-state.js';
 
 export type { ProfileConsentState };
 
-const stateSchema = readPackageJson('schemas/profile_consent_state.json') as object;
-// Formats are checked by parseDateTime below, which also accepts the date-only and offset forms we write
-// in docs, so ajv only checks the shape here.
-const validateState = new Ajv({ allErrors: true, validateFormats: false }).compile<ProfileConsentState>(stateSchema);
+// Compiled from schemas/profile_consent_state.json at build time. It checks the shape only: formats are
+// checked by parseDateTime below, which also accepts the date-only and offset forms we write in docs.
+const validateState = generatedValidateState as unknown as ValidateFunction<ProfileConsentState>;
 
 /**
  * Validates a profile_consent stream state from any protocol face. `where` says where it came from, for the
