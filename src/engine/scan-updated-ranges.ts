@@ -139,7 +139,10 @@ export async function* scanUpdatedRanges(options: {
 
   async function work(): Promise<void> {
     while (!stopped) {
-      const range = scheduler.take(scheduler.active < usefulRanges());
+      // A split costs a request (the new range's partial last page). It is worth it only when fewer ranges
+      // than the limit can use are being read and no request is queued at the limiter: while one is, the
+      // limit sets the pace and another range would only queue too.
+      const range = scheduler.take(scheduler.active < usefulRanges() && client.limiter.waiting === 0);
       if (!range) {
         if (scheduler.done) return;
         await new Promise<void>((resolve) => idle.push(resolve));

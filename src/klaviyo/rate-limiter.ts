@@ -47,6 +47,7 @@ export class RateLimiter {
   private pausedUntil = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<WaitListener>();
+  private waitingCallers = 0;
   /** Total ms callers spent waiting, for progress reports. */
   waitedMs = 0;
 
@@ -61,12 +62,18 @@ export class RateLimiter {
 
   /** Waits for a slot. Calls are served in order, so no worker starves. */
   acquire(): Promise<Grant> {
-    const turn = this.queue.then(() => this.waitForSlot());
+    this.waitingCallers += 1;
+    const turn = this.queue.then(() => this.waitForSlot()).finally(() => (this.waitingCallers -= 1));
     this.queue = turn.then(
       () => undefined,
       () => undefined,
     );
     return turn;
+  }
+
+  /** Callers waiting for a slot: when any are, the limit (not the number of requests in flight) sets the pace. */
+  get waiting(): number {
+    return this.waitingCallers;
   }
 
   /** The most requests per second this limiter lets through over a second (the burst limit, less its margin). */

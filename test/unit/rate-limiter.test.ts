@@ -45,6 +45,16 @@ describe('RateLimiter', () => {
     expect(c.elapsed()).toBeLessThan(10 * 1020);
   });
 
+  it('counts the callers still waiting for a slot', async () => {
+    const c = fakeClock(1, 1000);
+    const first = c.limiter.acquire();
+    const second = c.limiter.acquire();
+    expect(c.limiter.waiting).toBe(2);
+    await first;
+    await second;
+    expect(c.limiter.waiting).toBe(0);
+  });
+
   it('keeps a fractional rate: 0.5/s is one request per two seconds', async () => {
     const c = fakeClock(0.5, 1000);
     for (let i = 0; i < 3; i += 1) await c.limiter.acquire();
