@@ -52,20 +52,51 @@ export function formatDateTime(parsed: ParsedDateTime): string {
   return parsed.fraction ? `${whole}.${parsed.fraction}Z` : `${whole}Z`;
 }
 
-// Klaviyo's own form, already UTC: only the zone needs rewriting. This is the hot path (about 15 timestamps a
-// profile), so it avoids Date entirely; anything else goes through the full parser.
-const KLAVIYO_UTC = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d+)?\+00:00$/;
+// Klaviyo's own form, already UTC: `2024-03-05T10:11:12+00:00`, optionally with a fraction. This is the hot
+// path (about 15 timestamps a profile, a quarter of the mapping's time when it used a regular expression),
+// so it checks characters in place and allocates only the result; anything else goes through the full parser.
+
+const ZERO = 48;
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The value of `count` decimal digits at `at`, or -1 if any is not a digit. */
+function digits(text: string, at: number, count: number): number {
+  let value = 0;
+  for (let i = at; i < at + count; i += 1) {
+    const d = text.charCodeAt(i) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** `text` in Klaviyo's UTC form, as `...Z` with trailing fraction zeros dropped; undefined for any other form. */
+function normalizeKlaviyoUtc(text: string): string | undefined {
+  const length = text.length;
+  if (length < 25 || !text.endsWith('+00:00')) return undefined;
+  if (text[4] !== '-' || text[7] !== '-' || text[10] !== 'T' || text[13] !== ':' || text[16] !== ':') return undefined;
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0)) return undefined;
+  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (length === 25) return `${text.slice(0, 19)}Z`;
+  // A fraction: `.` then at least one digit before the zone.
+  const end = length - 6;
+  if (text[19] !== '.' || end < 21 || digits(text, 20, end - 20) < 0) return undefined;
+  let last = end;
+  while (last > 20 && text.charCodeAt(last - 1) === ZERO) last -= 1;
+  return last === 20 ? `${text.slice(0, 19)}Z` : `${text.slice(0, last)}Z`;
+}
 
 /** RFC 3339 UTC (`...Z`) for any parseable date-time, or undefined. */
 export function normalizeDateTime(text: string): string | undefined {
-  const fast = KLAVIYO_UTC.exec(text);
-  // Day 29-31 of a short month falls through to the full parser, which checks the calendar.
-  if (fast && (fast[2] ?? '00') <= '28') {
-    const fraction = fast[4];
-    if (!fraction) return `${text.slice(0, 19)}Z`;
-    const trimmed = fraction.replace(/0+$/, '');
-    return trimmed === '.' ? `${text.slice(0, 19)}Z` : `${text.slice(0, 19)}${trimmed}Z`;
-  }
+  const fast = normalizeKlaviyoUtc(text);
+  if (fast !== undefined) return fast;
   const parsed = parseDateTime(text);
   return parsed ? formatDateTime(parsed) : undefined;
 }
@@ -75,15 +106,19 @@ export function toFilterDateTime(ms: number): string {
   return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
 }
 
-/** Orders two date-times produced by normalizeDateTime, fraction included. */
+/** Orders two date-times produced by normalizeDateTime, fraction included. Runs per timestamp: no slices. */
 export function compareNormalized(a: string, b: string): number {
-  const wholeA = a.slice(0, 19);
-  const wholeB = b.slice(0, 19);
-  if (wholeA !== wholeB) return wholeA < wholeB ? -1 : 1;
-  const fracA = a.length > 20 ? a.slice(20, -1) : '';
-  const fracB = b.length > 20 ? b.slice(20, -1) : '';
-  const width = Math.max(fracA.length, fracB.length);
-  const padA = fracA.padEnd(width, '0');
-  const padB = fracB.padEnd(width, '0');
-  return padA === padB ? 0 : padA < padB ? -1 : 1;
+  // The whole seconds, `YYYY-MM-DDTHH:MM:SS`, are fixed-width.
+  for (let i = 0; i < 19; i += 1) {
+    const d = a.charCodeAt(i) - b.charCodeAt(i);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  // Then the fraction digits (after `.`, before `Z`), the shorter one padded with zeros.
+  const digitsA = a.length > 20 ? a.length - 21 : 0;
+  const digitsB = b.length > 20 ? b.length - 21 : 0;
+  for (let i = 0; i < Math.max(digitsA, digitsB); i += 1) {
+    const d = (i < digitsA ? a.charCodeAt(20 + i) : ZERO) - (i < digitsB ? b.charCodeAt(20 + i) : ZERO);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import * as datetime from '../../src/common/datetime.js';
 import { compareNormalized, normalizeDateTime, toFilterDateTime } from '../../src/common/datetime.js';
 
@@ -43,5 +44,49 @@ describe('normalizeDateTime fast path agrees with the full parser', () => {
       return parsed ? formatDateTime(parsed) : undefined;
     })();
     expect(normalizeDateTime(input)).toBe(viaParser);
+  });
+});
+
+describe('the hot paths agree with the full parser on any Klaviyo timestamp', () => {
+  const klaviyoTimestamp = fc
+    .record({
+      year: fc.integer({ min: 1900, max: 2400 }),
+      month: fc.integer({ min: 1, max: 12 }),
+      day: fc.integer({ min: 1, max: 31 }),
+      hour: fc.integer({ min: 0, max: 24 }),
+      minute: fc.integer({ min: 0, max: 59 }),
+      second: fc.integer({ min: 0, max: 60 }),
+      fraction: fc.option(fc.stringMatching(/^\d{1,9}$/), { nil: undefined }),
+    })
+    .map(({ year, month, day, hour, minute, second, fraction }) => {
+      const two = (n: number) => String(n).padStart(2, '0');
+      return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${fraction === undefined ? '' : `.${fraction}`}+00:00`;
+    });
+  const viaParser = (input: string) => {
+    const parsed = datetime.parseDateTime(input);
+    return parsed ? datetime.formatDateTime(parsed) : undefined;
+  };
+
+  it('normalizeDateTime, impossible dates (Feb 29 of 1900, day 31 of April) included', () => {
+    fc.assert(fc.property(klaviyoTimestamp, (input) => normalizeDateTime(input) === viaParser(input)), { numRuns: 2000 });
+  });
+
+  it('compareNormalized orders as the instants do', () => {
+    const instant = (normalized: string) => {
+      const fraction = normalized.length > 20 ? normalized.slice(20, -1) : '';
+      return [Date.parse(`${normalized.slice(0, 19)}Z`), Number(`0.${fraction || '0'}`)] as const;
+    };
+    fc.assert(
+      fc.property(klaviyoTimestamp, klaviyoTimestamp, (x, y) => {
+        const a = normalizeDateTime(x);
+        const b = normalizeDateTime(y);
+        if (a === undefined || b === undefined) return true;
+        const [secondsA, fractionA] = instant(a);
+        const [secondsB, fractionB] = instant(b);
+        const expected = secondsA !== secondsB ? Math.sign(secondsA - secondsB) : Math.sign(fractionA - fractionB);
+        return compareNormalized(a, b) === expected;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
