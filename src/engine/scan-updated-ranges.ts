@@ -9,12 +9,13 @@ import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
 import type { ReadProgress } from './events.js';
 import { PageChannel } from './page-channel.js';
+import { RATE_LIMIT_NOTICE_MS, type RateLimitedNotice } from './rate-limit-notices.js';
 import { rangeFilter, RangeScheduler, type UpdatedRange } from './range-scheduler.js';
 
 /** What a detector yields to the sync that runs it. */
 export type DetectorOutput =
   | { type: 'records'; records: ProfileConsentRecord[] }
-  | { type: 'rate_limited'; waitMs: number; untilMs: number }
+  | RateLimitedNotice
   | { type: 'progress'; progress: ReadProgress };
 
 /** The updated scan also reports its low watermark, and whether the scan is complete, after every page. */
@@ -27,8 +28,6 @@ type Delivery =
   | { kind: 'failed'; error: unknown };
 
 const PROGRESS_EVERY_MS = 5000;
-/** Waits shorter than this are routine pacing, not worth telling the platform about. */
-const RATE_LIMIT_NOTICE_MS = 3000;
 
 function updatedSeconds(record: ProfileConsentRecord): number | undefined {
   // record.updated is already normalized RFC 3339 UTC, which Date.parse reads natively.

@@ -7,6 +7,7 @@ import { detectConsentEvents } from './detect-consent-events.js';
 import { detectSuppressions } from './detect-suppressions.js';
 import type { SyncMode } from './events.js';
 import { planSync } from './plan-sync.js';
+import { withRateLimitNotices } from './rate-limit-notices.js';
 import { takeOddValues } from '../streams/profile-consent/odd-values.js';
 import { scanUpdatedRanges, type DetectorOutput } from './scan-updated-ranges.js';
 
@@ -62,12 +63,12 @@ export async function* syncProfileConsent(options: {
 
   async function* runDetectors(): AsyncGenerator<ProfileConsentOutput> {
     if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
-      yield* detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger });
+      yield* withRateLimitNotices(client.limiter, detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger }));
       state.suppressions_since = runStart;
       yield checkpoint(false);
     }
     if (plan.eventsAfterMs !== undefined && enabled('events')) {
-      yield* detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger });
+      yield* withRateLimitNotices(client.limiter, detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger }));
       state.events_since = runStart;
       yield checkpoint(false);
     }

@@ -147,4 +147,20 @@ describe('concurrent read of profile_consent', () => {
     expect(events.indexOf(notice!)).toBeLessThan(events.findIndex((e) => e.type === 'records'));
     expect(recordIds(events)).toHaveLength(simulator.size);
   });
+
+  it('tells the platform while the suppression detector waits on the rate limit, before its checkpoint', async () => {
+    const settings = parseConfig(configFor(simulator, { concurrency: 2 }));
+    const client = createClient(settings, silentLogger);
+    client.limiter.pauseUntil(Date.now() + 4000);
+    const state = { updated: '2026-09-30T00:00:00Z', suppressions_since: '2026-09-30T00:00:00Z', events_since: '2026-09-30T00:00:00Z' };
+    const events: SyncEvent[] = [];
+    for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger, client })) {
+      events.push(event);
+    }
+    expect(events.find((e) => e.type === 'stream_failed')).toBeUndefined();
+    const notice = events.findIndex((e) => e.type === 'rate_limited');
+    // the first checkpoint follows detector 2; without notices from it, the first would come from the scan
+    expect(notice).toBeGreaterThanOrEqual(0);
+    expect(notice).toBeLessThan(events.findIndex((e) => e.type === 'checkpoint'));
+  });
 });

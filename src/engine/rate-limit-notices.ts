@@ -1,0 +1,51 @@
+import type { RateLimiter } from '../klaviyo/rate-limiter.js';
+
+/** Waits shorter than this are routine pacing, not worth telling the platform about. */
+export const RATE_LIMIT_NOTICE_MS = 3000;
+
+export interface RateLimitedNotice {
+  type: 'rate_limited';
+  waitMs: number;
+  untilMs: number;
+}
+
+/**
+ * Yields what `source` yields, and a notice as soon as the shared limiter holds a request for
+ * RATE_LIMIT_NOTICE_MS or more: while `source` itself waits on that request, so a platform that watches for
+ * heartbeats hears why nothing else comes. (The `updated` scan has its own channel for this; this serves
+ * the detectors that read one request at a time.)
+ */
+export async function* withRateLimitNotices<T>(limiter: RateLimiter, source: AsyncGenerator<T>): AsyncGenerator<T | RateLimitedNotice> {
+  const notices: RateLimitedNotice[] = [];
+  let wake: (() => void) | undefined;
+  const stop = limiter.onWait((waitMs, untilMs) => {
+    if (waitMs < RATE_LIMIT_NOTICE_MS) return;
+    notices.push({ type: 'rate_limited', waitMs, untilMs });
+    wake?.();
+  });
+  let finished = false;
+  let pending: Promise<{ result: IteratorResult<T> }> | undefined;
+  try {
+    pending = source.next().then((result) => ({ result }));
+    for (;;) {
+      const notice = new Promise<'notice'>((resolve) => (wake = () => resolve('notice')));
+      const next = await Promise.race([pending, notice]);
+      yield* notices.splice(0);
+      if (next === 'notice') continue;
+      if (next.result.done === true) {
+        finished = true;
+        return;
+      }
+      yield next.result.value;
+      pending = source.next().then((result) => ({ result }));
+    }
+  } finally {
+    stop();
+    // Not awaited when abandoned: `source` may be sleeping out a long Retry-After, and what its request
+    // ends with no longer matters.
+    if (!finished) {
+      pending?.catch(() => undefined);
+      void source.return(undefined).catch(() => undefined);
+    }
+  }
+}
