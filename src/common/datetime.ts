@@ -78,7 +78,8 @@ function normalizeKlaviyoUtc(text: string): string | undefined {
   const year = digits(text, 0, 4);
   const month = digits(text, 5, 2);
   const day = digits(text, 8, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0)) return undefined;
+  // Years before 100 are left to the full parser, which refuses them (Date.UTC reads them as 19xx).
+  if (year < 100 || month < 1 || month > 12 || day < 1 || day > (DAYS_IN_MONTH[month - 1] ?? 0)) return undefined;
   if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return undefined;
   const hour = digits(text, 11, 2);
   const minute = digits(text, 14, 2);

@@ -15,7 +15,7 @@ export interface RateLimitedNotice {
  * heartbeats hears why nothing else comes. (The `updated` scan has its own channel for this; this serves
  * the detectors that read one request at a time.)
  */
-export async function* withRateLimitNotices<T>(limiter: RateLimiter, source: AsyncGenerator<T>): AsyncGenerator<T | RateLimitedNotice> {
+export async function* withRateLimitNotices<T>(limiter: Pick<RateLimiter, 'onWait'>, source: AsyncGenerator<T>): AsyncGenerator<T | RateLimitedNotice> {
   const notices: RateLimitedNotice[] = [];
   let wake: (() => void) | undefined;
   const stop = limiter.onWait((waitMs, untilMs) => {
@@ -24,28 +24,37 @@ export async function* withRateLimitNotices<T>(limiter: RateLimiter, source: Asy
     wake?.();
   });
   let finished = false;
+  let inFlight = false;
   let pending: Promise<{ result: IteratorResult<T> }> | undefined;
   try {
-    pending = source.next().then((result) => ({ result }));
     for (;;) {
-      const notice = new Promise<'notice'>((resolve) => (wake = () => resolve('notice')));
-      const next = await Promise.race([pending, notice]);
+      // Notices raised while this generator was paused at a yield are delivered before waiting again.
       yield* notices.splice(0);
+      if (!inFlight) {
+        inFlight = true;
+        pending = source.next().then((result) => ({ result }));
+      }
+      const notice = new Promise<'notice'>((resolve) => (wake = () => resolve('notice')));
+      const next = await Promise.race([pending as Promise<{ result: IteratorResult<T> }>, notice]);
       if (next === 'notice') continue;
+      inFlight = false;
       if (next.result.done === true) {
         finished = true;
         return;
       }
       yield next.result.value;
-      pending = source.next().then((result) => ({ result }));
     }
   } finally {
     stop();
-    // Not awaited when abandoned: `source` may be sleeping out a long Retry-After, and what its request
-    // ends with no longer matters.
     if (!finished) {
-      pending?.catch(() => undefined);
-      void source.return(undefined).catch(() => undefined);
+      if (inFlight) {
+        // Not awaited: `source` may be sleeping out a long Retry-After, and what that request ends with no
+        // longer matters.
+        pending?.catch(() => undefined);
+        void source.return(undefined).catch(() => undefined);
+      } else {
+        await source.return(undefined);
+      }
     }
   }
 }

@@ -28,6 +28,9 @@ type Delivery =
   | { kind: 'failed'; error: unknown };
 
 const PROGRESS_EVERY_MS = 5000;
+/** How the scan's requests are named in errors and logs, and told apart in the client's latency averages. */
+const PAGE_REQUEST = 'Get Profiles';
+const PROBE_REQUEST = 'Get Profiles (range planning)';
 
 function updatedSeconds(record: ProfileConsentRecord): number | undefined {
   // record.updated is already normalized RFC 3339 UTC, which Date.parse reads natively.
@@ -68,7 +71,7 @@ export function mapWithinRange(profiles: ProfileResource[], hi: number | undefin
  */
 async function findExtent(client: KlaviyoClient, filter: string | undefined): Promise<{ oldest?: number; newest?: number }> {
   const edge = async (sort: string) => {
-    const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), 'Get Profiles (range planning)');
+    const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), PROBE_REQUEST);
     const first = page?.data?.[0];
     return first ? updatedSeconds(toProfileConsentRecord(first)) : undefined;
   };
@@ -119,13 +122,15 @@ export async function* scanUpdatedRanges(options: {
   // Each range ends on a partial page, an extra request: read no more of them at once than the rate limit can
   // keep busy (a request per latency per slot, with a quarter to spare), however high `concurrency` is.
   const usefulRanges = () => {
-    const latencyMs = client.typicalLatencyMs;
+    // A page of 100 profiles once one has come back; until then the one-profile probes, a low estimate that
+    // the first pages correct.
+    const latencyMs = client.typicalLatencyMs(PAGE_REQUEST) ?? client.typicalLatencyMs(PROBE_REQUEST);
     if (latencyMs === undefined) return concurrency;
     return Math.min(concurrency, Math.max(1, Math.ceil(((client.limiter.burstPerSecond * latencyMs) / 1000) * 1.25)));
   };
   const scheduler = new RangeScheduler(lowerSec, upperEstimateSec, usefulRanges(), extent.oldest, options.pageSize);
   logger.info(
-    `profile_consent: updated scan of ${filter ? `profiles with ${filter}` : 'all profiles'}, ${scheduler.all.length} range(s), up to ${concurrency} requests in flight, ${options.pageSize} per page`,
+    `profile_consent: updated scan of ${filter ? `profiles with ${filter}` : 'all profiles'}, ${scheduler.all.length} range(s) (as many as the rate limit can keep busy, up to concurrency ${concurrency}), ${options.pageSize} per page`,
   );
 
   let stopped = false;
@@ -165,7 +170,7 @@ export async function* scanUpdatedRanges(options: {
   /** Reads one range from where it stands (its first second, or the last second fetched) to its end. */
   async function scanRange(range: UpdatedRange): Promise<void> {
     const filter = rangeFilter({ lo: range.fetchedUpTo ?? range.lo, hi: range.hi }, toFilterDateTime);
-    for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize })) {
+    for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize }, PAGE_REQUEST)) {
       if (stopped) return;
       const { records, firstUpdatedSec, lastUpdatedSec, passedEnd, skipped } = mapWithinRange(page.data, range.hi);
       if (skipped > 0) logger.warn(`profile_consent: skipped ${skipped} profile(s) that Klaviyo returned without an id`);

@@ -71,7 +71,9 @@ export class KlaviyoClient {
   /** Called after every request (status, duration), for metrics such as Singer's http_request_duration. */
   onRequest: ((record: RequestRecord) => void) | undefined;
   requestCount = 0;
-  private latencyMs: number | undefined;
+  /** A moving average of answer times per kind of request (`what`): a one-profile probe or a metrics list
+   * answers faster than a page of 100 profiles with their subscriptions. */
+  private readonly latencyMs = new Map<string, number>();
 
   constructor(private readonly options: ClientOptions) {
     this.limiter = new RateLimiter({ perSecond: options.requestsPerSecond, perMinute: options.requestsPerMinute });
@@ -98,21 +100,30 @@ export class KlaviyoClient {
   /**
    * Node's own http/https, telling the limiter when the request has been written out ('finish': after a new
    * connection's handshake, and after whatever held the event loop since the grant).
+   *
+   * With a transport of its own, axios no longer times the connect phase itself (only the socket's idle
+   * time, once connected), so this does: a connect that never completes, or a wait for a free socket,
+   * ends after request_timeout_seconds like any other request, as a retryable ECONNABORTED.
    */
   private tellingWhenSent(url: string, grant: Grant): Transport {
     const node = url.startsWith('https:') ? https : http;
+    const timeoutMs = this.options.requestTimeoutSeconds * 1000;
     return {
       request: (options, callback) => {
         const request = node.request(options, callback);
         request.once('finish', () => grant.sent());
+        const timer = setTimeout(() => request.destroy(Object.assign(new Error(`no answer within ${this.options.requestTimeoutSeconds} s`), { code: 'ECONNABORTED' })), timeoutMs);
+        const stop = () => clearTimeout(timer);
+        request.once('response', stop);
+        request.once('close', stop);
         return request;
       },
     };
   }
 
-  /** How long Klaviyo takes to answer, a moving average over recent successful requests; undefined before one. */
-  get typicalLatencyMs(): number | undefined {
-    return this.latencyMs;
+  /** How long Klaviyo takes to answer requests of this kind (`what`), a moving average; undefined before one. */
+  typicalLatencyMs(what: string): number | undefined {
+    return this.latencyMs.get(what);
   }
 
   /** Builds an absolute URL under base_url from a path and query parameters. */
@@ -187,7 +198,10 @@ export class KlaviyoClient {
     }
     const took = Date.now() - started;
     this.onRequest?.({ url, status: response.status, durationMs: took });
-    if (response.status >= 200 && response.status < 300) this.latencyMs = this.latencyMs === undefined ? took : this.latencyMs * 0.8 + took * 0.2;
+    if (response.status >= 200 && response.status < 300) {
+      const average = this.latencyMs.get(what);
+      this.latencyMs.set(what, average === undefined ? took : average * 0.8 + took * 0.2);
+    }
     this.limiter.observe(response.headers);
     const body = parseBody(response.data);
     if (response.status >= 200 && response.status < 300) {

@@ -41,7 +41,7 @@ function window(rate: number, periodMs: number, margin: number): { count: number
 export class RateLimiter {
   private readonly second: { count: number; windowMs: number };
   private readonly minute: { count: number; windowMs: number };
-  /** Start times of granted requests in the last minute, oldest first (from `head`). */
+  /** When granted requests left (or were granted, until they leave) in the last minute, oldest first (from `head`). */
   private readonly granted: number[] = [];
   private head = 0;
   private pausedUntil = 0;

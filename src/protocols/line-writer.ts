@@ -53,7 +53,8 @@ export class LineWriter {
    * handed to the output: an asynchronous stream may still hold it.
    */
   private startChunk(room: number): void {
-    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes * 4, room + this.used));
+    // Doubling, so a batch far larger than a chunk costs a few copies, not one per line.
+    const next = Buffer.allocUnsafe(Math.max(this.chunkBytes * 4, 2 * (room + this.used)));
     this.chunk.copy(next, 0, 0, this.used);
     this.chunk = next;
   }

@@ -9,10 +9,15 @@
 // 16 connections at once would see its requests stamped 16 builds apart. While connections keep arriving,
 // builds wait.
 
+/** A burst of up to this many new connections is stamped before the next build. */
+const MAX_HELD_TURNS = 64;
+
 export class BackendQueue {
   private readonly jobs: Array<() => void> = [];
   private scheduled = false;
   private connecting = false;
+  /** Turns in a row without a build, so a stream of new connections cannot starve the builds. */
+  private heldTurns = 0;
 
   /** Runs `job` after the jobs queued before it, never in the caller's turn. */
   run(job: () => void): void {
@@ -30,11 +35,14 @@ export class BackendQueue {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      if (this.connecting) {
+      if (this.connecting && this.heldTurns < MAX_HELD_TURNS) {
         this.connecting = false;
+        this.heldTurns += 1;
         this.schedule();
         return;
       }
+      this.connecting = false;
+      this.heldTurns = 0;
       const job = this.jobs.shift();
       try {
         job?.();

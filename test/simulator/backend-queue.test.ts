@@ -27,4 +27,18 @@ describe('BackendQueue (pages built after their arrival was stamped)', () => {
     await nextTurn();
     expect(order).toEqual(['turn', 'build']);
   });
+
+  it('builds anyway after a long stream of new connections, so they cannot starve the builds', async () => {
+    const queue = new BackendQueue();
+    let built = false;
+    queue.run(() => (built = true));
+    let turns = 0;
+    while (!built && turns < 200) {
+      queue.connectionAccepted();
+      await nextTurn();
+      turns += 1;
+    }
+    expect(built).toBe(true);
+    expect(turns).toBeLessThanOrEqual(70);
+  });
 });
