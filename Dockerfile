@@ -21,8 +21,8 @@ COPY --from=build /build/dist ./dist
 RUN chown -R airbyte:airbyte /airbyte
 ENV NODE_ENV=production
 # The same V8 memory flags as the bin's shebang: memory stays near 130 MB however large the account.
-ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-old-space-size=128 --max-semi-space-size=8 /airbyte/integration_code/dist/bin/source-klaviyo-consent.js"
-ENTRYPOINT ["/usr/local/bin/node", "--max-old-space-size=128", "--max-semi-space-size=8", "/airbyte/integration_code/dist/bin/source-klaviyo-consent.js"]
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node --max-old-space-size=128 --max-semi-space-size=4 /airbyte/integration_code/dist/bin/source-klaviyo-consent.js"
+ENTRYPOINT ["/usr/local/bin/node", "--max-old-space-size=128", "--max-semi-space-size=4", "/airbyte/integration_code/dist/bin/source-klaviyo-consent.js"]
 LABEL io.airbyte.name=source-klaviyo-consent/source-klaviyo-consent
 LABEL io.airbyte.version=0.1.0
 USER airbyte
