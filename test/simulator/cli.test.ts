@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFromCli, type CliIo } from '../../src/simulator/cli.js';
+import { startFromCli } from '../../src/simulator/cli.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../../src/simulator/index.js';
-import { get } from './simulator-client.js';
-
-function capture(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
+import { capture, get } from './simulator-client.js';
 
 let running: KlaviyoSimulator | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 // Test helpers for the simulator's metrics, events and consent-job endpoints: real HTTP over 127.0.0.1.
 import type { KlaviyoSimulator } from '../../src/simulator/index.js';
-import { authHeaders, get, type RawResponse } from './simulator-client.js';
+import { authHeaders, get, timedFetch, type RawResponse } from './simulator-client.js';
 
 export interface ListPage<T> {
   data: T[];
@@ -47,15 +47,7 @@ export async function walkList<T>(url: string, maxPages: number): Promise<Array<
 }
 
 export async function post(url: string, body: unknown, headers: Record<string, string> = jsonApiHeaders()): Promise<RawResponse> {
-  const started = performance.now();
-  const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    body: text === '' ? undefined : (JSON.parse(text) as unknown),
-    elapsedMs: performance.now() - started,
-  };
+  return timedFetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
 }
 
 export function jsonApiHeaders(key?: string): Record<string, string> {

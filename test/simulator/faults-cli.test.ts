@@ -3,16 +3,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startFromCli, type CliIo } from '../../src/simulator/cli.js';
+import { startFromCli } from '../../src/simulator/cli.js';
 import { KlaviyoSimulator } from '../../src/simulator/index.js';
 import { keepAliveAgent, rawGet, verdictOf } from './raw-http.js';
-import { get } from './simulator-client.js';
-
-function capture(): CliIo & { out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { out, err, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
-}
+import { capture, get } from './simulator-client.js';
 
 let running: KlaviyoSimulator | undefined;
 afterEach(async () => {

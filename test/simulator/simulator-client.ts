@@ -1,6 +1,7 @@
 // Test helpers: real HTTP over 127.0.0.1 with fetch, and bounded page walks.
 import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { KlaviyoErrorBody, ProfileResource } from '../../src/klaviyo/types.js';
+import type { CliIo } from '../../src/simulator/cli.js';
 
 export const REVISION = '2026-07-15';
 
@@ -8,6 +9,13 @@ export interface Page {
   data: Array<ProfileResource & { relationships?: unknown; links?: { self: string } }>;
   links: { self: string; next?: string | null; prev?: string | null };
   included?: unknown[];
+}
+
+/** A CliIo that keeps what the simulator's CLI prints. */
+export function capture(): CliIo & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, stdout: (line) => out.push(line), stderr: (line) => err.push(line) };
 }
 
 export function authHeaders(key = SIMULATOR_API_KEY): Record<string, string> {
@@ -26,8 +34,13 @@ export interface RawResponse {
 }
 
 export async function get(url: string, headers: Record<string, string> = authHeaders()): Promise<RawResponse> {
+  return timedFetch(url, { headers });
+}
+
+/** One request with its status, headers, parsed body and how long it took. */
+export async function timedFetch(url: string, init: RequestInit): Promise<RawResponse> {
   const started = performance.now();
-  const response = await fetch(url, { headers });
+  const response = await fetch(url, init);
   const text = await response.text();
   return {
     status: response.status,
