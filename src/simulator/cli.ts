@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { checkedFaultRates, roundedSum, type FaultRates } from './fault-rates.js';
+import { checkedFaultRates, roundedSum, type FaultRates } from './faults/fault-rates.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions } from './klaviyo-simulator.js';
 
 export interface CliIo {

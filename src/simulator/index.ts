@@ -12,10 +12,10 @@ export {
   type SimulatorOptions,
   type SmsMetricNaming,
 } from './klaviyo-simulator.js';
-export type { RequestLogEntry, RequestStats } from './request-recorder.js';
-export type { FaultCounts } from './fault-rates.js';
-export type { RateLimit } from './rate-limiter.js';
-export { DEFAULT_ANCHOR, generateProfiles, type GeneratedProfiles } from './profile-generator.js';
+export type { RequestLogEntry, RequestStats } from './http/request-recorder.js';
+export type { FaultCounts } from './faults/fault-rates.js';
+export type { RateLimit } from './rules/rate-limiter.js';
+export { DEFAULT_ANCHOR, generateProfiles, type GeneratedProfiles } from './generation/profile-generator.js';
 export {
   FILTER_FIELDS,
   SORT_VALUES,
@@ -23,8 +23,8 @@ export {
   PROFILE_FIELDS,
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
-} from './api-contract.js';
-export type { ProfileWireResource } from './profile-resource.js';
+} from './rules/api-contract.js';
+export type { ProfileWireResource } from './endpoints/profile-resource.js';
 export {
   EVENTS_DEFAULT_PAGE_SIZE,
   EVENTS_MAX_PAGE_SIZE,
@@ -32,5 +32,5 @@ export {
   EVENTS_SORT_VALUES,
   METRICS_PAGE_SIZE,
   METRICS_SCOPE,
-} from './events-contract.js';
-export { SUBSCRIBE_PATH, SUPPRESS_PATH, UNSUBSCRIBE_PATH } from './bulk-jobs-contract.js';
+} from './rules/events-contract.js';
+export { SUBSCRIBE_PATH, SUPPRESS_PATH, UNSUBSCRIBE_PATH } from './rules/bulk-jobs-contract.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BackendQueue } from '../../src/simulator/backend-queue.js';
+import { BackendQueue } from '../../src/simulator/http/backend-queue.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 

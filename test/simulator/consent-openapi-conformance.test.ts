@@ -14,7 +14,7 @@ import {
   SUPPRESS_SCOPES,
   UNSUBSCRIBE_JOB_TYPE,
   UNSUBSCRIBE_SCOPES,
-} from '../../src/simulator/bulk-jobs-contract.js';
+} from '../../src/simulator/rules/bulk-jobs-contract.js';
 import {
   EVENTS_DEFAULT_PAGE_SIZE,
   EVENTS_FILTER_FIELDS,
@@ -26,10 +26,10 @@ import {
   METRICS_PAGE_SIZE,
   METRICS_QUERY_PARAMETERS,
   METRICS_SCOPE,
-} from '../../src/simulator/events-contract.js';
+} from '../../src/simulator/rules/events-contract.js';
 import type { KlaviyoSimulator } from '../../src/simulator/index.js';
-import type { ParameterRules } from '../../src/simulator/query-params.js';
-import type { FilterFieldRule } from '../../src/simulator/api-contract.js';
+import type { ParameterRules } from '../../src/simulator/endpoints/query-params.js';
+import type { FilterFieldRule } from '../../src/simulator/rules/api-contract.js';
 import { apiUrl, getList, post, subscribeBody, unsubscribeBody, suppressBody, walkList } from './consent-client.js';
 import { closeNamedSchemas, convertNullable, type Json } from './openapi-helpers.js';
 import { authHeaders, get, startSimulator } from './simulator-client.js';

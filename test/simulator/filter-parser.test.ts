@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseFilter } from '../../src/simulator/filter-parser.js';
-import { QueryError } from '../../src/simulator/query-error.js';
-import { parseInstant } from '../../src/simulator/timestamps.js';
+import { parseFilter } from '../../src/simulator/rules/filter-parser.js';
+import { QueryError } from '../../src/simulator/rules/query-error.js';
+import { parseInstant } from '../../src/simulator/store/timestamps.js';
 
 const detailOf = (filter: string): string => {
   try {

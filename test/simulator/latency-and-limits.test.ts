@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KlaviyoSimulator } from '../../src/simulator/index.js';
-import { SlidingWindowLimiter } from '../../src/simulator/rate-limiter.js';
+import { SlidingWindowLimiter } from '../../src/simulator/rules/rate-limiter.js';
 import { errorOf, get, profilesUrl, startSimulator } from './simulator-client.js';
 
 let simulator: KlaviyoSimulator | undefined;

@@ -11,8 +11,8 @@ import {
   SORT_VALUES,
   type KlaviyoSimulator,
 } from '../../src/simulator/index.js';
-import { REQUIRED_SCOPE } from '../../src/simulator/api-contract.js';
-import { SUPPRESSION_REASONS } from '../../src/simulator/fake-data.js';
+import { REQUIRED_SCOPE } from '../../src/simulator/rules/api-contract.js';
+import { SUPPRESSION_REASONS } from '../../src/simulator/generation/fake-data.js';
 import { closeNamedSchemas, convertNullable, type Json } from './openapi-helpers.js';
 import { get, getPage, profilesUrl, startSimulator, walk } from './simulator-client.js';
 

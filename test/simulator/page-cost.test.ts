@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { encodeCursor } from '../../src/simulator/cursor.js';
-import { selectPage } from '../../src/simulator/page-selector.js';
-import { ProfileStore } from '../../src/simulator/profile-store.js';
-import { parseProfilesQuery } from '../../src/simulator/profiles-query.js';
+import { encodeCursor } from '../../src/simulator/rules/cursor.js';
+import { selectPage } from '../../src/simulator/endpoints/page-selector.js';
+import { ProfileStore } from '../../src/simulator/store/profile-store.js';
+import { parseProfilesQuery } from '../../src/simulator/endpoints/profiles-query.js';
 
 const PROFILES = 20_000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RequestRecorder } from '../../src/simulator/request-recorder.js';
+import { RequestRecorder } from '../../src/simulator/http/request-recorder.js';
 
 describe('RequestRecorder', () => {
   it('keeps the last 10,000 requests oldest first and counts all of them', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { SORT_FIELDS } from '../../src/simulator/api-contract.js';
-import { newProfileAttributes, ProfileStore } from '../../src/simulator/profile-store.js';
-import type { SortedIndex } from '../../src/simulator/sorted-index.js';
+import { SORT_FIELDS } from '../../src/simulator/rules/api-contract.js';
+import { newProfileAttributes, ProfileStore } from '../../src/simulator/store/profile-store.js';
+import type { SortedIndex } from '../../src/simulator/store/sorted-index.js';
 
 const ANCHOR = new Date('2026-11-01T00:00:00Z');
 

@@ -1,0 +1,36 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import { REQUIRED_SCOPE } from '../rules/api-contract.js';
+import { EVENTS_SCOPE, METRICS_SCOPE } from '../rules/events-contract.js';
+import type { FaultInjector, InjectedFault } from './fault-injector.js';
+import type { FaultedResource } from './fault-responses.js';
+import { checkCredentials } from '../rules/request-guard.js';
+import type { Route } from '../http/routes.js';
+
+type ReadRoute = Exclude<Route, 'bulk-job'>;
+
+const READS: Readonly<Record<ReadRoute, { scope: string; resource: FaultedResource }>> = {
+  profiles: { scope: REQUIRED_SCOPE, resource: 'profile' },
+  metrics: { scope: METRICS_SCOPE, resource: 'metric' },
+  events: { scope: EVENTS_SCOPE, resource: 'event' },
+};
+
+export interface FaultGateContext {
+  injector: FaultInjector;
+  apiKeys: ReadonlyMap<string, readonly string[]>;
+  baseUrl: string;
+}
+
+/**
+ * The fault for a request, if it gets one. Only the GET endpoints fail on purpose, and only once
+ * the key and its scopes check out: a 401 or 403 stays one, so credential errors remain testable.
+ */
+export function faultFor(
+  request: { route: Route | undefined; method: string; url: string; headers: IncomingHttpHeaders },
+  context: FaultGateContext,
+): InjectedFault | undefined {
+  const { route } = request;
+  if (!context.injector.active || route === undefined || route === 'bulk-job' || request.method !== 'GET') return undefined;
+  const read = READS[route];
+  if (checkCredentials(request.headers, context.apiKeys, [read.scope])) return undefined;
+  return context.injector.draw(read.resource, `${context.baseUrl}${request.url}`);
+}
