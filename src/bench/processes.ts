@@ -20,8 +20,10 @@ export interface RunningSimulator {
 }
 
 /** Starts `klaviyo-simulator` as its own process (its own core), on loopback, and waits for its ready line. */
-export async function startSimulator(args: { profiles: number; latencyMs?: number; perSecond?: number; perMinute?: number; seed?: number }): Promise<RunningSimulator> {
+/** Without perSecond or perMinute, `unlimited` lifts Klaviyo's rate limits, which the simulator enforces by default. */
+export async function startSimulator(args: { profiles: number; latencyMs?: number; perSecond?: number; perMinute?: number; unlimited?: boolean; seed?: number }): Promise<RunningSimulator> {
   const argv = [simulatorBin, '--host', '127.0.0.1', '--port', '0', '--profiles', String(args.profiles), '--seed', String(args.seed ?? 1)];
+  if (args.unlimited) argv.push('--no-rate-limits');
   if (args.latencyMs) argv.push('--latency-ms', String(args.latencyMs));
   if (args.perSecond) argv.push('--requests-per-second', String(args.perSecond));
   if (args.perMinute) argv.push('--requests-per-minute', String(args.perMinute));

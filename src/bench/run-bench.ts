@@ -75,7 +75,7 @@ async function case2() {
 
 async function case3() {
   const profiles = 100_000;
-  await withSimulator({ profiles }, async (sim) => {
+  await withSimulator({ profiles, unlimited: true }, async (sim) => {
     // The same pages, fetched once up front, then a bare parse + stringify loop over them, timed alone.
     // Raw bytes, as they come off the wire: decoding them is part of parsing, for the bare loop as for the connector.
     const bodies: Buffer[] = [];
@@ -108,7 +108,7 @@ async function case3() {
 async function case4() {
   const peaks: number[] = [];
   for (const profiles of [200_000, 1_000_000]) {
-    await withSimulator({ profiles }, async (sim) => {
+    await withSimulator({ profiles, unlimited: true }, async (sim) => {
       const run = await runConnector(config(sim, { requests_per_second: 1000, requests_per_minute: 60_000 }), workDir, `case4-${profiles}`);
       check(run, profiles, `case 4 at ${profiles}`);
       peaks.push(run.peakRssMb);

@@ -11,13 +11,16 @@ if (typeof started === 'number') {
   process.exitCode = started;
 } else {
   const stop = (): void => {
-    // A last JSON line with what was served, so a benchmark can count 429s from the server's side.
-    const { requests, byStatus, faults } = started.stats;
+    // A last JSON line with what was served, so a benchmark can count 429s from the server's side, and anyone
+    // can see whether a client sent requests the real Klaviyo would refuse.
+    const { requests, byStatus, faults, refused, refusedBy } = started.stats;
     io.stdout(
       JSON.stringify({
         stopped: true,
         requests,
         by_status: byStatus,
+        refused,
+        refused_by: refusedBy,
         faults: { throttle: faults.throttle, server_error: faults.serverError, reset: faults.reset, garbage: faults.garbage },
       }),
     );

@@ -5,6 +5,7 @@ import { readPackageJson } from '../common/package-files.js';
 import { registerSecret } from '../common/redact.js';
 import type { Config } from '../generated/config.js';
 import generatedValidateConfig from '../generated/validate-config.js';
+import { OLDEST_SUPPORTED_REVISION, revisionAtLeast } from '../klaviyo/revisions.js';
 import type { Settings } from './settings.js';
 
 const specDocument = readPackageJson('spec.json') as { connectionSpecification: Record<string, unknown> };
@@ -13,6 +14,7 @@ export const connectionSpecification = specDocument.connectionSpecification;
 // Compiled from spec.json at build time (scripts/generate-validators.mjs); it also fills in the defaults.
 const validateConfig = generatedValidateConfig as unknown as ValidateFunction<Config>;
 
+const REVISION_SHAPE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 function describe(error: ErrorObject): string {
@@ -79,6 +81,12 @@ export function parseConfig(raw: unknown): Settings {
     }
   }
 
+  if (typeof c.revision === 'string' && REVISION_SHAPE.test(c.revision) && !revisionAtLeast(c.revision, OLDEST_SUPPORTED_REVISION)) {
+    problems.push(
+      `revision: ${c.revision} is older than the oldest revision this connector supports (${OLDEST_SUPPORTED_REVISION}); Klaviyo retires a revision two years after its release. Use ${OLDEST_SUPPORTED_REVISION} or later, or leave revision out for the default (2026-07-15).`,
+    );
+  }
+
   let baseUrl = 'https://a.klaviyo.com';
   if (typeof c.base_url === 'string') {
     let url: URL | undefined;
@@ -118,5 +126,6 @@ export function parseConfig(raw: unknown): Settings {
     consentEvents: c.consent_events as boolean,
     fullResyncDays: c.full_resync_days as number,
     lookbackSeconds: c.lookback_seconds as number,
+    maxListsToScan: c.max_lists_to_scan as number,
   };
 }

@@ -17,6 +17,7 @@ export interface Settings {
   consentEvents: boolean;
   fullResyncDays: number;
   lookbackSeconds: number;
+  maxListsToScan: number;
 }
 
 export type RawConfig = Config;

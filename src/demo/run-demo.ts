@@ -96,6 +96,7 @@ async function main() {
     await simulator.close();
   }
   const seconds = (Date.now() - started) / 1000;
+  const { requests, refused } = simulator.stats;
 
   const counts: Counts = new Map();
   let records = 0;
@@ -135,12 +136,15 @@ async function main() {
     for (const r of incremental.received) process.stdout.write(`  ${r.email.padEnd(44)} email_consent=${r.consent}\n`);
     process.stdout.write(`A connector that syncs on 'updated' alone would have found none of them.\n`);
   }
+  process.stdout.write(
+    `\nThe simulator enforces Klaviyo's rate limits and published rules; of the ${requests} requests both syncs made, it refused ${refused}.\n`,
+  );
   const stateFile = join(outDir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(lastState ? [lastState] : []));
   process.stdout.write(`\nState after the full sync: ${relative(process.cwd(), stateFile)}\n`);
   process.stdout.write(`All messages: ${relative(process.cwd(), outputFile)}\n`);
   process.stdout.write(`Records only: jq -c 'select(.type=="RECORD") | .record.data' ${relative(process.cwd(), outputFile)}\n\n`);
-  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read, metrics:read, events:read), from this folder:\n');
+  process.stdout.write('Against your own Klaviyo account (a private key with profiles:read, metrics:read, events:read, lists:read), from this folder:\n');
   process.stdout.write(`  echo '{"api_key": "pk_..."}' > config.json\n`);
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js check --config config.json\n');
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js read --config config.json > messages.jsonl\n');

@@ -1,4 +1,3 @@
-import type { RateLimiter } from '../klaviyo/rate-limiter.js';
 
 /** Waits shorter than this are routine pacing, not worth telling the platform about. */
 export const RATE_LIMIT_NOTICE_MS = 3000;
@@ -10,12 +9,12 @@ export interface RateLimitedNotice {
 }
 
 /**
- * Yields what `source` yields, and a notice as soon as the shared limiter holds a request for
+ * Yields what `source` yields, and a notice as soon as a limiter (any endpoint's) holds a request for
  * RATE_LIMIT_NOTICE_MS or more: while `source` itself waits on that request, so a platform that watches for
  * heartbeats hears why nothing else comes. (The `updated` scan has its own channel for this; this serves
  * the detectors that read one request at a time.)
  */
-export async function* withRateLimitNotices<T>(limiter: Pick<RateLimiter, 'onWait'>, source: AsyncGenerator<T>): AsyncGenerator<T | RateLimitedNotice> {
+export async function* withRateLimitNotices<T>(limiter: { onWait(listener: (waitMs: number, untilMs: number) => void): () => void }, source: AsyncGenerator<T>): AsyncGenerator<T | RateLimitedNotice> {
   const notices: RateLimitedNotice[] = [];
   let wake: (() => void) | undefined;
   const stop = limiter.onWait((waitMs, untilMs) => {

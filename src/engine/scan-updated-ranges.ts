@@ -134,6 +134,9 @@ export async function* scanUpdatedRanges(options: {
   );
 
   let stopped = false;
+  // Stops requests the moment the scan ends (a failure, or a consumer that stopped reading): one waiting at the
+  // limiter would otherwise still be sent, on top of whatever the next run sends within the same second.
+  const abort = new AbortController();
   // Workers with nothing to take wait here; every emitted page wakes them, since only progress can make a
   // split possible (and a range finished, which may end the scan).
   const idle: Array<() => void> = [];
@@ -170,7 +173,7 @@ export async function* scanUpdatedRanges(options: {
   /** Reads one range from where it stands (its first second, or the last second fetched) to its end. */
   async function scanRange(range: UpdatedRange): Promise<void> {
     const filter = rangeFilter({ lo: range.fetchedUpTo ?? range.lo, hi: range.hi }, toFilterDateTime);
-    for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize }, PAGE_REQUEST)) {
+    for await (const page of profilePages(client, { filter, sort: 'updated', pageSize: options.pageSize }, PAGE_REQUEST, abort.signal)) {
       if (stopped) return;
       const { records, firstUpdatedSec, lastUpdatedSec, passedEnd, skipped } = mapWithinRange(page.data, range.hi);
       if (skipped > 0) logger.warn(`profile_consent: skipped ${skipped} profile(s) that Klaviyo returned without an id`);
@@ -185,7 +188,7 @@ export async function* scanUpdatedRanges(options: {
   let running = concurrency;
   for (let i = 0; i < concurrency; i += 1) {
     void work()
-      .catch((error: unknown) => channel.put({ kind: 'failed', error }, true))
+      .catch((error: unknown) => (stopped ? undefined : channel.put({ kind: 'failed', error }, true)))
       .finally(() => {
         running -= 1;
         if (running === 0) channel.close();
@@ -235,6 +238,7 @@ export async function* scanUpdatedRanges(options: {
     // Not awaited: a worker may be sleeping out a long Retry-After, and a failed or abandoned read must not
     // wait for it. Stopped workers drop whatever their last request returns.
     stopped = true;
+    abort.abort(new Error('the updated scan stopped'));
     stopNotices();
     channel.close();
     wake();

@@ -46,6 +46,8 @@ export async function* syncProfileConsent(options: {
   if (plan.fullPass) logger.info(`profile_consent: reading every profile (${plan.reason})`);
   if (mode === 'incremental' && !settings.consentEvents && settings.fullResyncDays === 0) {
     logger.warn('profile_consent: consent_events is false and full_resync_days is 0, so a subscribe or unsubscribe that does not move a profile\'s updated (email or SMS, through forms or the API) is never synced. Turn one of them back on.');
+  } else if (mode === 'incremental' && !settings.consentEvents && settings.maxListsToScan === 0) {
+    logger.warn('profile_consent: consent_events is false and max_lists_to_scan is 0, so a list unsubscribe that does not move a profile\'s updated waits for the periodic full pass. Set max_lists_to_scan above 0 or turn consent_events back on.');
   }
   const runStart = toFilterDateTime(options.runStartedMs);
   const state: ProfileConsentState = { ...plan.base };
@@ -63,12 +65,13 @@ export async function* syncProfileConsent(options: {
 
   async function* runDetectors(): AsyncGenerator<ProfileConsentOutput> {
     if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
-      yield* withRateLimitNotices(client.limiter, detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, logger }));
+      const lists = { always: !settings.consentEvents, maxLists: settings.maxListsToScan };
+      yield* withRateLimitNotices(client, detectSuppressions({ client, afterMs: plan.suppressionsAfterMs, emitted, pageSize: settings.pageSize, concurrency: settings.concurrency, lists, logger }));
       state.suppressions_since = runStart;
       yield checkpoint(false);
     }
     if (plan.eventsAfterMs !== undefined && enabled('events')) {
-      yield* withRateLimitNotices(client.limiter, detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger }));
+      yield* withRateLimitNotices(client, detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger }));
       state.events_since = runStart;
       yield checkpoint(false);
     }

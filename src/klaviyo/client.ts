@@ -6,6 +6,7 @@ import type { Logger } from '../common/logger.js';
 import { sleep } from '../common/sleep.js';
 import { packageVersion } from '../common/package-files.js';
 import { errorForStatus } from './errors.js';
+import { endpointOf, OTHER_ENDPOINT_LIMITS, type Endpoint } from './endpoints.js';
 import { RateLimiter, type Grant } from './rate-limiter.js';
 
 export interface ClientOptions {
@@ -60,12 +61,15 @@ function parseRetryAfter(value: unknown): number | undefined {
 }
 
 /**
- * Klaviyo's API as the connector needs it: GET with auth and revision headers, one shared rate limiter,
- * retries with backoff for what may pass by itself, and errors a person can act on for what will not.
+ * Klaviyo's API as the connector needs it: GET with auth and revision headers, one rate limiter per endpoint
+ * shared by every request to it, retries with backoff for what may pass by itself, and errors a person can act
+ * on for what will not.
  * Axios errors never escape: they carry the request headers, hence the key.
  */
 export class KlaviyoClient {
+  /** Get Profiles' limiter: the one nearly every request of a sync waits on. */
   readonly limiter: RateLimiter;
+  private readonly limiters: ReadonlyMap<Endpoint, RateLimiter>;
   private readonly http: AxiosInstance;
   private readonly origin: string;
   /** Called after every request (status, duration), for metrics such as Singer's http_request_duration. */
@@ -77,6 +81,10 @@ export class KlaviyoClient {
 
   constructor(private readonly options: ClientOptions) {
     this.limiter = new RateLimiter({ perSecond: options.requestsPerSecond, perMinute: options.requestsPerMinute });
+    this.limiters = new Map<Endpoint, RateLimiter>([
+      ['profiles', this.limiter],
+      ...Object.entries(OTHER_ENDPOINT_LIMITS).map(([endpoint, limits]) => [endpoint as Endpoint, new RateLimiter(limits)] as const),
+    ]);
     this.origin = new URL(options.baseUrl).origin;
     this.http = axios.create({
       headers: {
@@ -121,6 +129,24 @@ export class KlaviyoClient {
     };
   }
 
+  /** The revision every request is sent with. */
+  get revision(): string {
+    return this.options.revision;
+  }
+
+  /** The limiter of the endpoint a URL calls. */
+  limiterFor(url: string): RateLimiter {
+    return this.limiters.get(endpointOf(url)) ?? this.limiter;
+  }
+
+  /** Tells `listener` about every wait at any endpoint's limiter; returns a function that stops telling. */
+  onWait(listener: (waitMs: number, untilMs: number) => void): () => void {
+    const stops = [...this.limiters.values()].map((limiter) => limiter.onWait(listener));
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
   /** How long Klaviyo takes to answer requests of this kind (`what`), a moving average; undefined before one. */
   typicalLatencyMs(what: string): number | undefined {
     return this.latencyMs.get(what);
@@ -138,22 +164,27 @@ export class KlaviyoClient {
   /**
    * GETs a URL built by url() or taken from a `links.next` of Klaviyo's. `what` names the request in errors.
    * A next link that points at another host is refused: following it would hand the key to that host.
+   * `signal`: once aborted, the request is not sent (even if it already waits at the limiter) or is dropped
+   * in flight, and the call rejects with the signal's reason; a read that stops sends nothing more.
    */
-  async getJson<T>(url: string, what: string): Promise<T> {
+  async getJson<T>(url: string, what: string, signal?: AbortSignal): Promise<T> {
     if (new URL(url).origin !== this.origin) {
       throw new ConnectorError(`Klaviyo's response pointed to ${new URL(url).origin}, outside base_url ${this.origin}; refusing to send the API key there.`, 'system_error');
     }
     const started = Date.now();
     const deadline = started + this.options.maxRetrySeconds * 1000;
+    const limiter = this.limiterFor(url);
     let lastFailure: AttemptFailed | undefined;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
       // Klaviyo said the quota is spent (a 429 or RateLimit-Remaining: 0) for longer than this request may
       // wait: fail now with the time it frees up, rather than sleep for hours on a daily quota.
-      const pausedFor = this.limiter.pausedUntilMs - Date.now();
+      const pausedFor = limiter.pausedUntilMs - Date.now();
       if (pausedFor > deadline - Date.now()) throw quotaError(what, pausedFor, this.options.maxRetrySeconds);
-      const grant = await this.limiter.acquire();
+      signal?.throwIfAborted();
+      const grant = await limiter.acquire();
+      signal?.throwIfAborted();
       try {
-        return await this.attempt<T>(url, what, grant);
+        return await this.attempt<T>(url, what, grant, signal);
       } catch (error) {
         if (!(error instanceof AttemptFailed)) throw error;
         lastFailure = error;
@@ -166,28 +197,31 @@ export class KlaviyoClient {
       }
       this.options.logger.warn(`${what}: ${lastFailure.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
       if (lastFailure.status === 429) {
-        // Throttling concerns the whole account: hold every worker, and let the limiter do the waiting.
-        this.limiter.pauseUntil(Date.now() + wait);
+        // Throttling concerns the whole account's use of this endpoint: hold every worker calling it, and let
+        // the limiter do the waiting.
+        limiter.pauseUntil(Date.now() + wait);
       } else {
         await sleep(wait);
       }
+      signal?.throwIfAborted();
     }
     const failure = lastFailure as AttemptFailed;
     const seconds = Math.round((Date.now() - started) / 1000);
-    if (failure.status !== undefined) throw errorForStatus(failure.status, failure.body, what);
+    if (failure.status !== undefined) throw errorForStatus(failure.status, failure.body, what, url);
     if (failure.garbled) {
       throw new TransientError(`Klaviyo kept answering ${what} with a body that is not JSON, for ${seconds} s of retries. This is usually a proxy or an outage page in front of the API: check base_url. A sync resumes from its last state.`);
     }
     throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${seconds} s. Check the network and base_url. A sync resumes from its last state.`);
   }
 
-  private async attempt<T>(url: string, what: string, grant: Grant): Promise<T> {
+  private async attempt<T>(url: string, what: string, grant: Grant, signal: AbortSignal | undefined): Promise<T> {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
       this.requestCount += 1;
-      response = await this.http.get<string>(url, { transport: this.tellingWhenSent(url, grant) });
+      response = await this.http.get<string>(url, { transport: this.tellingWhenSent(url, grant), ...(signal ? { signal } : {}) });
     } catch (error) {
+      signal?.throwIfAborted();
       this.onRequest?.({ url, status: 'network-error', durationMs: Date.now() - started });
       const code = (error as { code?: string }).code ?? 'network error';
       if (code === 'ENOTFOUND') {
@@ -202,7 +236,7 @@ export class KlaviyoClient {
       const average = this.latencyMs.get(what);
       this.latencyMs.set(what, average === undefined ? took : average * 0.8 + took * 0.2);
     }
-    this.limiter.observe(response.headers);
+    this.limiterFor(url).observe(response.headers);
     const body = parseBody(response.data);
     if (response.status >= 200 && response.status < 300) {
       if (body === undefined) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined, true);
@@ -211,7 +245,7 @@ export class KlaviyoClient {
     if (RETRYABLE_STATUS.has(response.status)) {
       throw new AttemptFailed(`HTTP ${response.status}`, response.status, body, parseRetryAfter(response.headers['retry-after']));
     }
-    throw errorForStatus(response.status, body, what);
+    throw errorForStatus(response.status, body, what, url);
   }
 }
 

@@ -1,11 +1,16 @@
 import { ConfigError, ConnectorError, TransientError, type FailureType } from '../common/errors.js';
 import type { KlaviyoErrorBody } from './types.js';
 
-/** A request Klaviyo refused as invalid, with the parameter it named, so a caller can react to a specific one. */
+type KlaviyoError = KlaviyoErrorBody['errors'][number];
+
+/** A request Klaviyo refused as invalid, with what it said, so a caller can react to a specific refusal. */
 export class KlaviyoBadRequestError extends ConnectorError {
   constructor(
     message: string,
-    readonly parameter: string | undefined,
+    /** The field Klaviyo named (`source.parameter`, else `source.pointer`), if any. */
+    readonly field: string | undefined,
+    /** Klaviyo refused the request's page cursor (expired or invalid): the scan can start that range again. */
+    readonly cursorRefused: boolean,
     failureType: FailureType = 'system_error',
   ) {
     super(message, failureType);
@@ -14,26 +19,68 @@ export class KlaviyoBadRequestError extends ConnectorError {
 
 /** Klaviyo's page cursors expire; a scan that gets this can start again instead of failing the sync. */
 export function isExpiredCursor(error: unknown): boolean {
-  return error instanceof KlaviyoBadRequestError && error.parameter === 'page[cursor]';
+  return error instanceof KlaviyoBadRequestError && error.cursorRefused;
 }
 
-/** First error of Klaviyo's JSON:API error body, as "code: detail", or undefined for a body of another shape. */
-export function describeErrorBody(body: unknown): string | undefined {
+function firstError(body: unknown): Partial<KlaviyoError> | undefined {
   const first = (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0];
-  if (!first || typeof first !== 'object') return undefined;
-  const parameter = first.source?.parameter ? ` (parameter ${first.source.parameter})` : '';
-  return `${first.code ?? 'error'}: ${first.detail ?? first.title ?? ''}${parameter}`;
+  return first && typeof first === 'object' ? first : undefined;
+}
+
+/**
+ * The field a Klaviyo error names: `source.parameter` for a query parameter, or `source.pointer` (a JSON
+ * pointer such as `/data/attributes/updated_at`) for a field of the body. Klaviyo's 400s use either; a
+ * pointer at the document root (`/data/`, `/data`) names nothing.
+ */
+function fieldOf(error: Partial<KlaviyoError> | undefined): string | undefined {
+  const source = error?.source;
+  if (typeof source?.parameter === 'string' && source.parameter !== '') return source.parameter;
+  if (typeof source?.pointer === 'string' && !/^\/?(data\/?)?$/.test(source.pointer)) return source.pointer;
+  return undefined;
+}
+
+/** First error of Klaviyo's JSON:API error body, as "code: detail (field x)", or undefined for a body of another shape. */
+export function describeErrorBody(body: unknown): string | undefined {
+  const first = firstError(body);
+  if (!first) return undefined;
+  const field = fieldOf(first);
+  // Klaviyo's details end with a full stop; the sentence this goes into adds its own.
+  const detail = String(first.detail ?? first.title ?? '').replace(/\.+$/, '');
+  return `${first.code ?? 'error'}: ${detail}${field ? ` (${first.source?.parameter ? 'parameter' : 'field'} ${field})` : ''}`;
+}
+
+/**
+ * Whether a 400 refused the page cursor: Klaviyo answers an expired or invalid cursor with `code: invalid`,
+ * `detail: "Invalid cursor provided."` and `source.pointer: "/data/"` (klaviyo-rules.md), naming no parameter;
+ * so any 400 on a request that carried `page[cursor]` and says so in its detail counts, whatever `source` holds.
+ */
+function refusesCursor(body: unknown, url: string | undefined): boolean {
+  const first = firstError(body);
+  if (first?.source?.parameter === 'page[cursor]') return true;
+  const carriedCursor = url !== undefined && new URL(url).searchParams.has('page[cursor]');
+  return carriedCursor && /\bcursor\b/i.test(`${first?.detail ?? ''} ${first?.title ?? ''}`);
 }
 
 /** The read scope a request needs, from its name ("Get Events (...)" needs events:read). */
 function scopeFor(what: string): string {
   if (/Get Metrics/.test(what)) return 'metrics:read';
   if (/Get Events/.test(what)) return 'events:read';
+  if (/Get Lists/.test(what)) return 'lists:read';
   return 'profiles:read';
 }
 
-/** Turns a final (not retried) HTTP failure into an error a person can act on. */
-export function errorForStatus(status: number, body: unknown, what: string): ConnectorError {
+function wayAroundMissingScope(scope: string): string {
+  if (scope === 'metrics:read' || scope === 'events:read') {
+    return " Or set consent_events to false to sync without the consent-event detector (then a consent change that does not move a profile's updated waits for the periodic full pass, so keep full_resync_days above 0).";
+  }
+  if (scope === 'lists:read') {
+    return ' Or set max_lists_to_scan to 0 (and keep consent_events on): list unsubscribes are then caught by their "Unsubscribed from List" consent events instead of one request per list.';
+  }
+  return '';
+}
+
+/** Turns a final (not retried) HTTP failure into an error a person can act on. `url`: the request's, if known. */
+export function errorForStatus(status: number, body: unknown, what: string, url?: string): ConnectorError {
   const klaviyoSays = describeErrorBody(body);
   const said = klaviyoSays ? ` Klaviyo said: ${klaviyoSays}.` : '';
   switch (status) {
@@ -43,19 +90,26 @@ export function errorForStatus(status: number, body: unknown, what: string): Con
       );
     case 403: {
       const scope = scopeFor(what);
-      const way = scope === 'profiles:read' ? '' : ' Or set consent_events to false to sync without the consent-event detector (then a consent change that does not move a profile\'s updated waits for the periodic full pass, so keep full_resync_days above 0).';
       return new ConfigError(
-        `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope, or use a full-access private key.${way}${said}`,
+        `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope, or use a full-access private key.${wayAroundMissingScope(scope)}${said}`,
       );
     }
-    case 400:
-      if ((body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0]?.source?.parameter === 'page[cursor]') {
-        return new KlaviyoBadRequestError(`Klaviyo refused a page cursor for ${what} (it expired or became invalid) and kept refusing after the scan restarted.${said} Run the sync again; it resumes from the last state.`, 'page[cursor]', 'transient_error');
+    case 400: {
+      const field = fieldOf(firstError(body));
+      if (refusesCursor(body, url)) {
+        return new KlaviyoBadRequestError(
+          `Klaviyo refused a page cursor for ${what} (it expired or became invalid) and kept refusing after the scan restarted.${said} Run the sync again; it resumes from the last state.`,
+          field,
+          true,
+          'transient_error',
+        );
       }
       return new KlaviyoBadRequestError(
         `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,
-        (body as Partial<KlaviyoErrorBody> | undefined)?.errors?.[0]?.source?.parameter,
+        field,
+        false,
       );
+    }
     case 404:
       return new ConfigError(`Klaviyo answered 404 Not Found for ${what}. Check base_url (default https://a.klaviyo.com).${said}`);
     default:

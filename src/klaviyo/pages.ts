@@ -9,9 +9,9 @@ export interface JsonApiPage<T> {
 
 /**
  * Pages of any Klaviyo JSON:API list, following `links.next` until Klaviyo gives none. `what` names the
- * request in errors and logs.
+ * request in errors and logs; `signal` stops the paging without another request (see KlaviyoClient.getJson).
  */
-export async function* jsonApiPages<T>(client: KlaviyoClient, firstUrl: string, what: string): AsyncGenerator<JsonApiPage<T>> {
+export async function* jsonApiPages<T>(client: KlaviyoClient, firstUrl: string, what: string, signal?: AbortSignal): AsyncGenerator<JsonApiPage<T>> {
   let url: string | undefined = firstUrl;
   const seen = new Set<string>();
   while (url) {
@@ -19,7 +19,7 @@ export async function* jsonApiPages<T>(client: KlaviyoClient, firstUrl: string, 
     if (seen.has(url)) throw new Error(`Klaviyo returned a next link already followed (${url}) for ${what}; stopping to avoid an endless loop.`);
     seen.add(url);
     if (seen.size > 10_000) seen.clear();
-    const page: JsonApiPage<T> = await client.getJson<JsonApiPage<T>>(url, what);
+    const page: JsonApiPage<T> = await client.getJson<JsonApiPage<T>>(url, what, signal);
     if (!page || !Array.isArray(page.data)) throw new Error(`${what} answered without a data array.`);
     yield page;
     url = page.links?.next ?? undefined;

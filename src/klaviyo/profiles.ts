@@ -27,6 +27,6 @@ export function profilesUrl(client: KlaviyoClient, query: ProfileQuery): string 
 }
 
 /** Pages of Get Profiles for a query. */
-export function profilePages(client: KlaviyoClient, query: ProfileQuery, what = 'Get Profiles'): AsyncGenerator<JsonApiPage<ProfileResource>> {
-  return jsonApiPages<ProfileResource>(client, profilesUrl(client, query), what);
+export function profilePages(client: KlaviyoClient, query: ProfileQuery, what = 'Get Profiles', signal?: AbortSignal): AsyncGenerator<JsonApiPage<ProfileResource>> {
+  return jsonApiPages<ProfileResource>(client, profilesUrl(client, query), what, signal);
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { checkedFaultRates, roundedSum, type FaultRates } from './faults/fault-rates.js';
-import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions } from './klaviyo-simulator.js';
+import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions, type SmsMetricNaming } from './klaviyo-simulator.js';
+import { klaviyoLimit } from './rules/rate-limits.js';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -34,20 +35,27 @@ export async function startFromCli(argv: readonly string[], io: CliIo): Promise<
     return 2;
   }
   io.stdout(JSON.stringify({ base_url: simulator.baseUrl, api_key: SIMULATOR_API_KEY, profiles: simulator.size }));
-  io.stderr(`${NAME}: serving ${simulator.size} profiles at ${simulator.baseUrl}/api/profiles (Ctrl-C to stop)`);
+  io.stderr(`${NAME}: serving ${simulator.size} profiles and ${simulator.lists().length} lists at ${simulator.baseUrl}/api/ (Ctrl-C to stop)`);
   return simulator;
 }
 
 export function parseCliArguments(argv: readonly string[], io: CliIo): SimulatorOptions {
   const program = new Command(NAME)
-    .description("A local simulator of Klaviyo's GET /api/profiles")
+    .description(
+      "A local simulator of the Klaviyo API this connector uses (GET /api/profiles, /api/metrics, /api/events, /api/lists and the bulk consent jobs), " +
+        "enforcing Klaviyo's rate limits per endpoint and its published rules",
+    )
     .option('--port <n>', 'port to listen on, 0 for any free port', integerIn('--port', 0, 65_535), 0)
     .option('--host <h>', 'loopback address to listen on', loopbackHost, '127.0.0.1')
     .option('--profiles <n>', 'how many profiles to generate', integerIn('--profiles', 0, 50_000_000), 1000)
     .option('--seed <n>', 'seed of the generated data', integerIn('--seed', 0, 4_294_967_295), 1)
     .option('--latency-ms <n>', 'delay added to every response', nonNegativeNumber('--latency-ms'), 0)
-    .option('--requests-per-second <n>', 'burst rate limit', integerIn('--requests-per-second', 1, 1_000_000))
-    .option('--requests-per-minute <n>', 'steady rate limit', integerIn('--requests-per-minute', 1, 60_000_000))
+    .option('--requests-per-second <n>', "Get Profiles' burst limit instead of Klaviyo's 75", integerIn('--requests-per-second', 1, 1_000_000))
+    .option('--requests-per-minute <n>', "Get Profiles' steady limit instead of Klaviyo's 750 (700 before revision 2026-01-15)", integerIn('--requests-per-minute', 1, 60_000_000))
+    .option('--no-rate-limits', 'lift every rate limit (throughput benchmarks)')
+    .option('--lists <n>', 'how many lists the account has', integerIn('--lists', 0, 100_000), 5)
+    .option('--cursor-max-age <s>', "refuse page cursors older than this many seconds, as Klaviyo's expire", integerIn('--cursor-max-age', 1, 31_536_000))
+    .option('--sms-metric-names <naming>', "'text' (Klaviyo's 2026 names), 'sms' (the old ones) or 'both'", smsNaming, 'text')
     .option('--fault-throttle <p>', 'probability that a GET gets a 429 with Retry-After: 1', probability('--fault-throttle'))
     .option('--fault-server-error <p>', 'probability that a GET gets a 500, 502, 503 or 504', probability('--fault-server-error'))
     .option('--fault-reset <p>', 'probability that a GET has its connection reset', probability('--fault-reset'))
@@ -69,18 +77,27 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     latencyMs: number;
     requestsPerSecond?: number;
     requestsPerMinute?: number;
+    rateLimits: boolean;
+    lists: number;
+    cursorMaxAge?: number;
+    smsMetricNames: SmsMetricNaming;
   } & FaultFlags>();
   const { requestsPerSecond, requestsPerMinute } = parsed;
+  if (!parsed.rateLimits && (requestsPerSecond !== undefined || requestsPerMinute !== undefined)) {
+    throw new InvalidArgumentError('--no-rate-limits lifts every limit; it cannot be combined with --requests-per-second or --requests-per-minute.');
+  }
   const faults = faultRates(parsed);
+  const profilesLimit = { ...klaviyoLimit('profiles', '9999-12-31'), ...(requestsPerSecond !== undefined ? { perSecond: requestsPerSecond } : {}), ...(requestsPerMinute !== undefined ? { perMinute: requestsPerMinute } : {}) };
   return {
     port: parsed.port,
     host: parsed.host,
     profiles: parsed.profiles,
     seed: parsed.seed,
     latencyMs: parsed.latencyMs,
-    ...(requestsPerSecond !== undefined || requestsPerMinute !== undefined
-      ? { rateLimit: { perSecond: requestsPerSecond, perMinute: requestsPerMinute } }
-      : {}),
+    lists: parsed.lists,
+    smsMetricNaming: parsed.smsMetricNames,
+    ...(parsed.cursorMaxAge !== undefined ? { cursorMaxAgeSeconds: parsed.cursorMaxAge } : {}),
+    ...(!parsed.rateLimits ? { rateLimits: 'none' as const } : requestsPerSecond !== undefined || requestsPerMinute !== undefined ? { rateLimits: { profiles: profilesLimit } } : {}),
     ...(faults ? { faults } : {}),
   };
 }
@@ -139,6 +156,11 @@ function probability(option: string): (value: string) => number {
     if (!(number >= 0 && number <= 1)) throw new InvalidArgumentError(`${option} must be a probability from 0 to 1, got '${value}'.`);
     return number;
   };
+}
+
+function smsNaming(value: string): SmsMetricNaming {
+  if (value !== 'text' && value !== 'sms' && value !== 'both') throw new InvalidArgumentError(`--sms-metric-names must be text, sms or both, got '${value}'.`);
+  return value;
 }
 
 function loopbackHost(value: string): string {

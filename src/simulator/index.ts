@@ -1,6 +1,6 @@
-// A local stand-in for Klaviyo's GET /api/profiles, GET /api/metrics, GET /api/events and the bulk
-// consent jobs (revision 2026-07-15): the connector's tests, demo and benchmarks run against it
-// instead of a real Klaviyo account.
+// A local stand-in for Klaviyo's GET /api/profiles, GET /api/metrics, GET /api/events, GET /api/lists and the
+// bulk consent jobs (revision 2026-07-15), as strict as Klaviyo's published rules (klaviyo-rules.md): the
+// connector's tests, demo and benchmarks run against it instead of a real Klaviyo account.
 export {
   KlaviyoSimulator,
   SIMULATOR_API_KEY,
@@ -8,6 +8,7 @@ export {
   SIMULATOR_NO_SCOPE_API_KEY,
   type FaultRates,
   type PushConsent,
+  type RateLimitsOption,
   type SimulatedEvent,
   type SimulatorOptions,
   type SmsMetricNaming,
@@ -15,6 +16,9 @@ export {
 export type { RequestLogEntry, RequestStats } from './http/request-recorder.js';
 export type { FaultCounts } from './faults/fault-rates.js';
 export type { RateLimit } from './rules/rate-limiter.js';
+export { klaviyoLimit, LIMITED_ENDPOINTS, type LimitedEndpoint } from './rules/rate-limits.js';
+export { EVENTS_PAGE_SIZE_SINCE, STEADY_750_SINCE } from './rules/revisions.js';
+export { LISTS_DEFAULT_PAGE_SIZE, LISTS_MAX_PAGE_SIZE, LISTS_SCOPE } from './rules/lists-contract.js';
 export { DEFAULT_ANCHOR, generateProfiles, type GeneratedProfiles } from './generation/profile-generator.js';
 export {
   FILTER_FIELDS,

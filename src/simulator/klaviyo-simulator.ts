@@ -20,8 +20,12 @@ import { getMetrics } from './endpoints/metrics-endpoint.js';
 import { deriveSeed, mulberry32, type Rng } from './generation/prng.js';
 import { DEFAULT_ANCHOR, lastWholeSecondBefore } from './generation/profile-generator.js';
 import { newProfileAttributes, ProfileStore } from './store/profile-store.js';
-import { getProfiles, type EndpointContext } from './endpoints/profiles-endpoint.js';
-import { SlidingWindowLimiter, type RateLimit } from './rules/rate-limiter.js';
+import { getProfiles } from './endpoints/profiles-endpoint.js';
+import { EndpointRateLimits, type RateLimitsOption } from './rules/rate-limits.js';
+import type { CursorPolicy } from './rules/cursor.js';
+import { LISTS_SCOPE } from './rules/lists-contract.js';
+import { getLists } from './endpoints/lists-endpoint.js';
+import { ListCatalog } from './store/list-catalog.js';
 import { MAX_BODY_BYTES, readBody } from './http/request-body.js';
 import { RequestRecorder, type RequestLogEntry, type RequestStats } from './http/request-recorder.js';
 import { canonicalPath, methodOf, routeOf, type Route } from './http/routes.js';
@@ -32,7 +36,7 @@ export const SIMULATOR_NO_SCOPE_API_KEY = 'pk_simulator_noscope_0000000000000000
 
 /** Every scope the simulator's endpoints need: what SIMULATOR_API_KEY holds by default. */
 export const SIMULATOR_API_KEY_SCOPES: readonly string[] = [
-  ...new Set([REQUIRED_SCOPE, METRICS_SCOPE, EVENTS_SCOPE, ...SUBSCRIBE_SCOPES, ...UNSUBSCRIBE_SCOPES, ...SUPPRESS_SCOPES]),
+  ...new Set([REQUIRED_SCOPE, METRICS_SCOPE, EVENTS_SCOPE, LISTS_SCOPE, ...SUBSCRIBE_SCOPES, ...UNSUBSCRIBE_SCOPES, ...SUPPRESS_SCOPES]),
 ];
 
 /** One recorded event, as `KlaviyoSimulator.events()` lists it. */
@@ -45,7 +49,7 @@ export interface SimulatedEvent {
   datetime: string;
 }
 
-export type { FaultRates, PushConsent, SmsMetricNaming };
+export type { FaultRates, PushConsent, RateLimitsOption, SmsMetricNaming };
 
 const JOB_IDS_SALT = 0x70b;
 
@@ -63,8 +67,20 @@ export interface SimulatorOptions {
   apiKeys?: Record<string, string[]>;
   /** Delay added to every GET /api/profiles response; default 0. */
   latencyMs?: number;
-  /** Default: no limit. */
-  rateLimit?: RateLimit;
+  /**
+   * Klaviyo's rate limits, per endpoint and counted apart (Get Profiles 75/s and 750/m, Get Metrics 10/s and
+   * 150/m, Get Events 350/s and 3500/m, Get Lists 75/s and 750/m, ...), enforced by default: 'klaviyo'.
+   * 'none' lifts them all (throughput benchmarks); an object replaces the endpoints it names
+   * (`{ profiles: { perSecond: 2 } }`, `{ metrics: null }` for none).
+   */
+  rateLimits?: RateLimitsOption;
+  /** How many lists the account has (GET /api/lists; generated list suppressions name them); default 5. */
+  lists?: number;
+  /**
+   * Page cursors older than this are refused with Klaviyo's invalid-cursor 400, as real cursors expire
+   * (Klaviyo's staff give about three days). Default: cursors never expire by age.
+   */
+  cursorMaxAgeSeconds?: number;
   /** Default 127.0.0.1; only loopback addresses are accepted. */
   host?: string;
   /** Default 0: any free port. */
@@ -75,7 +91,10 @@ export interface SimulatorOptions {
    * nothing says a consent change is one, so the pessimistic case is the default.
    */
   consentChangesBumpUpdated?: boolean;
-  /** 'text' (default): "Subscribed to Text Message Marketing", Klaviyo's 2026 names; 'sms': "Subscribed to SMS Marketing". */
+  /**
+   * 'text' (default): "Subscribed to Text Messaging Marketing", Klaviyo's 2026 names; 'sms': "Subscribed to SMS
+   * Marketing", an account that still holds the old ones; 'both': both, new events under the new names.
+   */
   smsMetricNaming?: SmsMetricNaming;
   /** Custom metrics besides the built-in ones; default 220, so that GET /api/metrics (200 a page) has two pages. */
   customMetrics?: number;
@@ -103,20 +122,23 @@ export class KlaviyoSimulator {
   private readonly jobIds: Rng;
   /** Bumped by expireCursors(); cursors name the epoch they were issued in. */
   private cursorEpoch = 0;
+  private cursorMaxAgeMs: number | undefined;
 
   private constructor(
     private readonly server: Server,
     private readonly store: ProfileStore,
     private readonly apiKeys: ReadonlyMap<string, readonly string[]>,
-    private readonly limiter: SlidingWindowLimiter,
+    private readonly limits: EndpointRateLimits,
+    private readonly listCatalog: ListCatalog,
     latencyMs: number,
     readonly baseUrl: string,
     private readonly catalog: MetricCatalog,
     private readonly eventStore: EventStore,
     private readonly faults: FaultInjector,
-    options: { bumpUpdated: boolean; seed: number },
+    options: { bumpUpdated: boolean; seed: number; cursorMaxAgeSeconds: number | undefined },
   ) {
     this.latencyMs = latencyMs;
+    this.setCursorMaxAge(options.cursorMaxAgeSeconds);
     server.on('connection', () => this.backend.connectionAccepted());
     this.writer = new ConsentWriter(store, eventStore, catalog, options.bumpUpdated);
     this.jobIds = mulberry32(deriveSeed(options.seed, JOB_IDS_SALT));
@@ -126,7 +148,7 @@ export class KlaviyoSimulator {
     const host = options.host ?? '127.0.0.1';
     if (!isLoopback(host)) throw new Error(`The simulator only listens on loopback addresses; refusing host '${host}'.`);
     const latencyMs = checkedLatency(options.latencyMs ?? 0);
-    const limiter = new SlidingWindowLimiter(options.rateLimit);
+    const limits = new EndpointRateLimits(options.rateLimits ?? 'klaviyo');
     const faults = new FaultInjector(options.faults);
     const apiKeys = new Map(
       Object.entries(options.apiKeys ?? { [SIMULATOR_API_KEY]: [...SIMULATOR_API_KEY_SCOPES], [SIMULATOR_NO_SCOPE_API_KEY]: [] }),
@@ -134,8 +156,9 @@ export class KlaviyoSimulator {
     const seed = options.seed ?? 1;
     const anchor = options.anchor ?? DEFAULT_ANCHOR;
     const naming = options.smsMetricNaming ?? 'text';
-    if (naming !== 'text' && naming !== 'sms') throw new RangeError(`smsMetricNaming must be 'text' or 'sms', got '${String(naming)}'`);
-    const store = new ProfileStore(options.profiles ?? 1000, seed, anchor);
+    if (naming !== 'text' && naming !== 'sms' && naming !== 'both') throw new RangeError(`smsMetricNaming must be 'text', 'sms' or 'both', got '${String(naming)}'`);
+    const lists = new ListCatalog(seed, anchor, options.lists ?? 5);
+    const store = new ProfileStore(options.profiles ?? 1000, seed, anchor, lists.ids());
     const catalog = new MetricCatalog(seed, anchor, naming, options.customMetrics ?? 220);
     const eventStore = new EventStore(seed);
     generateActivityEvents(eventStore, store, catalog, {
@@ -155,9 +178,10 @@ export class KlaviyoSimulator {
     });
     const address = server.address() as AddressInfo;
     const hostPart = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    simulator = new KlaviyoSimulator(server, store, apiKeys, limiter, latencyMs, `http://${hostPart}:${address.port}`, catalog, eventStore, faults, {
+    simulator = new KlaviyoSimulator(server, store, apiKeys, limits, lists, latencyMs, `http://${hostPart}:${address.port}`, catalog, eventStore, faults, {
       bumpUpdated: options.consentChangesBumpUpdated ?? false,
       seed,
+      cursorMaxAgeSeconds: options.cursorMaxAgeSeconds,
     });
     return simulator;
   }
@@ -283,8 +307,25 @@ export class KlaviyoSimulator {
     this.latencyMs = checkedLatency(ms);
   }
 
-  setRateLimit(limit: RateLimit | undefined): void {
-    this.limiter.setLimit(limit);
+  /** Replaces the rate limits (see SimulatorOptions.rateLimits); what was counted so far still counts. */
+  setRateLimits(option: RateLimitsOption): void {
+    this.limits.configure(option);
+  }
+
+  /** Every list of the account, in creation order, as GET /api/lists serves them. */
+  lists(): Array<{ id: string; name: string }> {
+    return this.listCatalog.all().map(({ id, name }) => ({ id, name }));
+  }
+
+  /** Adds a list (created now, or `at`); returns its id. */
+  addList(name: string, options: { at?: Date } = {}): string {
+    return this.listCatalog.create(name, truncateToSeconds(options.at ?? new Date())).id;
+  }
+
+  /** Cursors older than this many seconds are refused from now on (undefined: never by age). */
+  setCursorMaxAge(seconds: number | undefined): void {
+    if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) throw new RangeError(`cursorMaxAgeSeconds must be a positive number, got ${seconds}`);
+    this.cursorMaxAgeMs = seconds === undefined ? undefined : seconds * 1000;
   }
 
   /** Replaces the fault rates (undefined: no faults) and restarts the fault sequence from their seed. Throws on invalid rates. */
@@ -359,17 +400,16 @@ export class KlaviyoSimulator {
   private respond(route: Route | undefined, method: string, url: string, headers: IncomingHttpHeaders, arrivedAt: number): SimulatedResponse {
     if (route === undefined) return notFound();
     if (method !== methodOf(route)) return methodNotAllowed(method, methodOf(route));
-    const context = {
-      apiKeys: this.apiKeys,
-      baseUrl: this.baseUrl,
-      metrics: this.catalog,
-      events: this.eventStore,
-      store: this.store,
-      cursorEpoch: this.cursorEpoch,
-    };
-    if (route === 'metrics') return getMetrics({ url, headers }, context);
-    if (route === 'events') return getEvents({ url, headers }, context);
-    return getProfiles({ url, headers }, this.endpointContext(), arrivedAt);
+    const request = { url, headers };
+    const common = { apiKeys: this.apiKeys, limits: this.limits, baseUrl: this.baseUrl, cursors: this.cursorPolicy(arrivedAt) };
+    if (route === 'metrics') return getMetrics(request, { ...common, metrics: this.catalog }, arrivedAt);
+    if (route === 'events') return getEvents(request, { ...common, metrics: this.catalog, events: this.eventStore, store: this.store }, arrivedAt);
+    if (route === 'lists') return getLists(request, { ...common, lists: this.listCatalog }, arrivedAt);
+    return getProfiles(request, { ...common, store: this.store }, arrivedAt);
+  }
+
+  private cursorPolicy(nowMs: number): CursorPolicy {
+    return { epoch: this.cursorEpoch, nowMs, maxAgeMs: this.cursorMaxAgeMs };
   }
 
   /** A simulator bug surfaces as Klaviyo's 500 rather than a dropped connection. */
@@ -389,7 +429,7 @@ export class KlaviyoSimulator {
     fault?: FaultKind,
   ): void {
     const send = (): void => {
-      this.recorder.record({ ...request, status: reply.status }, fault);
+      this.recorder.record({ ...request, status: reply.status, ...(reply.status >= 400 && reply.status < 500 ? { refusal: refusalOf(reply.body) } : {}) }, fault);
       response.writeHead(reply.status, { ...reply.headers, 'Content-Length': Buffer.byteLength(reply.body) });
       response.end(reply.body);
     };
@@ -413,12 +453,9 @@ export class KlaviyoSimulator {
   }
 
   private writeContext(): WriteContext {
-    return { apiKeys: this.apiKeys, baseUrl: this.baseUrl, store: this.store, writer: this.writer, jobIds: this.jobIds };
+    return { apiKeys: this.apiKeys, limits: this.limits, lists: this.listCatalog, baseUrl: this.baseUrl, store: this.store, writer: this.writer, jobIds: this.jobIds };
   }
 
-  private endpointContext(): EndpointContext {
-    return { store: this.store, apiKeys: this.apiKeys, limiter: this.limiter, baseUrl: this.baseUrl, cursorEpoch: this.cursorEpoch };
-  }
 }
 
 function isLoopback(host: string): boolean {
@@ -426,6 +463,16 @@ function isLoopback(host: string): boolean {
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1';
   return false;
+}
+
+/** `code: detail` of a Klaviyo error body, for the request log. */
+function refusalOf(body: string): string {
+  try {
+    const first = (JSON.parse(body) as { errors?: Array<{ code?: string; detail?: string }> }).errors?.[0];
+    return `${first?.code ?? 'error'}: ${first?.detail ?? ''}`;
+  } catch {
+    return 'error: (no JSON body)';
+  }
 }
 
 function checkedLatency(ms: number): number {

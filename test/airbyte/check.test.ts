@@ -25,7 +25,7 @@ async function check(config: unknown) {
 describe('check', () => {
   it('succeeds with a good key, making exactly one real request with the required headers and query', async () => {
     simulator.resetStats();
-    const status = await check(configFor(simulator, { consent_events: false }));
+    const status = await check(configFor(simulator, { consent_events: false, max_lists_to_scan: 0 }));
     expect(status).toEqual({ status: 'SUCCEEDED' });
     expect(simulator.requestLog).toHaveLength(1);
     const url = new URL(simulator.requestLog[0]!.url, simulator.baseUrl);
@@ -41,10 +41,41 @@ describe('check', () => {
     expect(status.message).toMatch(/api_key/);
   });
 
-  it('with consent_events on, also checks the metrics:read and events:read scopes', async () => {
+  it('by default also checks the metrics:read, events:read and lists:read scopes, one request each', async () => {
     simulator.resetStats();
     expect(await check(configFor(simulator))).toEqual({ status: 'SUCCEEDED' });
-    expect(simulator.requestLog.map((r) => new URL(r.url, simulator.baseUrl).pathname)).toEqual(['/api/profiles', '/api/metrics', '/api/events']);
+    expect(simulator.requestLog.map((r) => new URL(r.url, simulator.baseUrl).pathname)).toEqual(['/api/profiles', '/api/metrics', '/api/events', '/api/lists']);
+    expect(simulator.stats.refused).toBe(0);
+  });
+
+  it('fails naming lists:read for a key without it, and says how to do without', async () => {
+    const noLists = await KlaviyoSimulator.start({ profiles: 5, apiKeys: { pk_nolists_000000000000000000000000000: ['profiles:read', 'metrics:read', 'events:read'] } });
+    try {
+      const status = await check(configFor(noLists, { api_key: 'pk_nolists_000000000000000000000000000' }));
+      expect(status.status).toBe('FAILED');
+      expect(status.message).toMatch(/403/);
+      expect(status.message).toContain('lists:read');
+      expect(status.message).toContain('max_lists_to_scan');
+      expect(await check(configFor(noLists, { api_key: 'pk_nolists_000000000000000000000000000', max_lists_to_scan: 0 }))).toEqual({ status: 'SUCCEEDED' });
+    } finally {
+      await noLists.close();
+    }
+  });
+
+  it('sends Get Events no page[size] under a revision older than 2026-01-15, where Klaviyo refuses it', async () => {
+    simulator.resetStats();
+    expect(await check(configFor(simulator, { revision: '2025-10-15' }))).toEqual({ status: 'SUCCEEDED' });
+    const events = simulator.requestLog.find((r) => r.url.startsWith('/api/events'));
+    expect(new URL(events!.url, simulator.baseUrl).searchParams.has('page[size]')).toBe(false);
+    expect(simulator.stats.refused).toBe(0);
+  });
+
+  it('refuses a revision older than the oldest supported, saying which, without a request', async () => {
+    simulator.resetStats();
+    const status = await check(configFor(simulator, { revision: '2024-10-15' }));
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toContain('revision: 2024-10-15 is older than the oldest revision this connector supports (2025-01-15)');
+    expect(simulator.stats.requests).toBe(0);
   });
 
   it('fails naming the missing profiles:read scope (403)', async () => {

@@ -105,7 +105,7 @@ describe('chaos: 5% throttling, 3% 5xx, 2% connection resets, 1% garbage bodies'
 describe('retry budget', () => {
   it('a Retry-After longer than max_retry_seconds fails at once, saying when the quota frees up', async () => {
     // one request a minute: the probe passes, the next request is told to wait about a minute
-    simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 34, rateLimit: { perMinute: 1 } });
+    simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 34, rateLimits: { profiles: { perMinute: 1 } } });
     const started = Date.now();
     const result = await runCli(airbyteBin, ['read', '--config', tempFile('config.json', configFor(simulator, { concurrency: 1, page_size: 10, max_retry_seconds: 5 }))]);
     expect(Date.now() - started).toBeLessThan(20_000);

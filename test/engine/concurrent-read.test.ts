@@ -26,14 +26,17 @@ function seedSkewed(sim: KlaviyoSimulator, count: number) {
   }
 }
 
+// These tests page 3,000 profiles ten at a time, run after run: about the concurrent scan, not pacing, so the
+// simulator lifts Klaviyo's rate limits and the connector's own are raised to match (both have tests of their own).
+const UNLIMITED = { requests_per_second: 1000, requests_per_minute: 60000 };
 beforeAll(async () => {
-  simulator = await KlaviyoSimulator.start({ profiles: 0 });
+  simulator = await KlaviyoSimulator.start({ profiles: 0, rateLimits: 'none' });
   seedSkewed(simulator, 3000);
 });
 afterAll(() => simulator.close());
 
 async function collect(overrides: Record<string, unknown>, state?: { updated: string }, stopAfterCheckpoints?: number) {
-  const settings = parseConfig(configFor(simulator, overrides));
+  const settings = parseConfig(configFor(simulator, { ...UNLIMITED, ...overrides }));
   const events: SyncEvent[] = [];
   let checkpoints = 0;
   for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger })) {
@@ -118,7 +121,7 @@ describe('concurrent read of profile_consent', () => {
   });
 
   it('restarts a range from where it stood when Klaviyo expires its page cursors, losing nothing', async () => {
-    const settings = parseConfig(configFor(simulator, { concurrency: 4, page_size: 10 }));
+    const settings = parseConfig(configFor(simulator, { ...UNLIMITED, concurrency: 4, page_size: 10 }));
     const ids = new Set<string>();
     let pagesSeen = 0;
     for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'full_refresh', state: undefined }], logger: silentLogger })) {
@@ -134,7 +137,7 @@ describe('concurrent read of profile_consent', () => {
   });
 
   it('tells the platform when every request waits on the rate limit', async () => {
-    const settings = parseConfig(configFor(simulator, { concurrency: 2 }));
+    const settings = parseConfig(configFor(simulator, { ...UNLIMITED, concurrency: 2 }));
     const client = createClient(settings, silentLogger);
     // what a 429 with Retry-After: 4 does to the shared limiter
     client.limiter.pauseUntil(Date.now() + 4000);
@@ -149,7 +152,7 @@ describe('concurrent read of profile_consent', () => {
   });
 
   it('tells the platform while the suppression detector waits on the rate limit, before its checkpoint', async () => {
-    const settings = parseConfig(configFor(simulator, { concurrency: 2 }));
+    const settings = parseConfig(configFor(simulator, { ...UNLIMITED, concurrency: 2 }));
     const client = createClient(settings, silentLogger);
     client.limiter.pauseUntil(Date.now() + 4000);
     const state = { updated: '2026-09-30T00:00:00Z', suppressions_since: '2026-09-30T00:00:00Z', events_since: '2026-09-30T00:00:00Z' };

@@ -59,7 +59,7 @@ async function changeConsent(sim: KlaviyoSimulator, random: () => number, withPu
     data: {
       type: 'profile-subscription-bulk-delete-job',
       attributes: { profiles: profilesBody(emails(2).map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) },
-      relationships: { list: { data: { type: 'list', id: 'Y6nRLr' } } },
+      relationships: { list: { data: { type: 'list', id: sim.lists()[Math.floor(random() * sim.lists().length)]!.id } } },
     },
   });
   await post(sim, '/api/profile-suppression-bulk-create-jobs', {
@@ -124,7 +124,48 @@ async function rounds(detectors: Detector[] | undefined, count: number): Promise
     merge(records);
     for (const id of table.differences(sim)) wrong.add(id);
   }
+  expectNothingRefused(sim);
   return [...wrong];
+}
+
+/** The simulator refuses what Klaviyo refuses (klaviyo-rules.md): a connector within the rules sees no refusal. */
+function expectNothingRefused(sim: KlaviyoSimulator, allowed: RegExp = /^$/) {
+  const refused = sim.requestLog.filter((entry) => entry.refusal !== undefined && !allowed.test(entry.refusal));
+  expect(refused.map((entry) => `${entry.status} ${entry.url}: ${entry.refusal}`)).toEqual([]);
+}
+
+/** Unsubscribes a few emails from a few of the account's lists (never moving `updated`): list suppressions only. */
+async function unsubscribeFromLists(sim: KlaviyoSimulator, random: () => number, lists: number) {
+  const profiles = sim.allProfiles().filter((p) => p.attributes.email);
+  const all = sim.lists();
+  for (let i = 0; i < lists; i += 1) {
+    const list = all[Math.floor(random() * all.length)]!;
+    const emails = Array.from({ length: 2 }, () => profiles[Math.floor(random() * profiles.length)]!.attributes.email!);
+    await post(sim, '/api/profile-subscription-bulk-delete-jobs', {
+      data: {
+        type: 'profile-subscription-bulk-delete-job',
+        attributes: { profiles: profilesBody(emails.map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) },
+        relationships: { list: { data: { type: 'list', id: list.id } } },
+      },
+    });
+  }
+}
+
+/** Rounds of list unsubscribes in several lists, read by the given detectors and settings; the ids left wrong. */
+async function listRounds(detectors: Detector[], overrides: Record<string, unknown>, lists = 8): Promise<string[]> {
+  simulator = await KlaviyoSimulator.start({ profiles: 200, seed: 31, lists });
+  const sim = simulator;
+  const random = seeded(5);
+  const table = new DestinationTable();
+  let { records, state } = await read(sim, undefined, undefined, overrides);
+  table.merge(records);
+  for (let round = 1; round <= 3; round += 1) {
+    await unsubscribeFromLists(sim, random, 4);
+    ({ records, state } = await read(sim, state, detectors, overrides));
+    table.merge(records);
+  }
+  expectNothingRefused(sim);
+  return table.differences(sim);
 }
 
 describe('incremental sync catches every consent change, even when updated does not move', () => {
@@ -151,10 +192,75 @@ describe('incremental sync catches every consent change, even when updated does 
       // detector, or inside the full pass (checkpoints come only after a detector has finished)
       const killed = await read(sim, state, undefined, {}, dieAfter);
       merge(killed.records);
+      // The killed run's last requests still count in Klaviyo's one-second window, and a new process knows
+      // nothing of them; a real restart takes longer than that second.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
       ({ records, state } = await read(sim, killed.state));
       merge(records);
       table.expectEqualsTruth(sim);
     }
+    expectNothingRefused(sim);
+  });
+
+  it('catches list unsubscribes in several lists by the per-list scan alone, within Klaviyo\'s suppression-filter rules', async () => {
+    expect(await listRounds(['suppressions'], { consent_events: false })).toEqual([]);
+    const perList = simulator!.requestLog.filter((entry) => decodeURIComponent(entry.url).includes('list_suppressions.list_id'));
+    expect(new Set(perList.map((entry) => new URL(entry.url, simulator!.baseUrl).searchParams.get('filter'))).size, 'one filter per list').toBeGreaterThan(1);
+  });
+
+  it('catches them by their consent events alone when the account has more lists than max_lists_to_scan', async () => {
+    expect(await listRounds(['suppressions', 'events'], { max_lists_to_scan: 5 })).toEqual([]);
+    expect(simulator!.requestLog.some((entry) => decodeURIComponent(entry.url).includes('list_suppressions')), 'no per-list query').toBe(false);
+    // Get Lists read only far enough to know there are more than 5: one page of 10 in each of the three runs.
+    expect(simulator!.requestLog.filter((entry) => entry.url.startsWith('/api/lists')).length).toBe(3);
+  });
+
+  it('misses them with neither the per-list scan nor the consent events (the test can fail)', async () => {
+    expect((await listRounds(['suppressions'], { max_lists_to_scan: 0 })).length).toBeGreaterThan(0);
+  });
+
+  it('reads SMS consent events under the old and the 2026 metric names, on an account holding both', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 100, seed: 12, smsMetricNaming: 'both' });
+    const sim = simulator;
+    const table = new DestinationTable();
+    let { records, state } = await read(sim, undefined);
+    table.merge(records);
+    const withPhone = sim.allProfiles().filter((p) => p.attributes.phone_number).slice(0, 2);
+    // An event under the old name (from an integration that still writes it), and one under the new name.
+    for (const [profile, metric] of [[withPhone[0]!, 'Unsubscribed from SMS Marketing'], [withPhone[1]!, 'Unsubscribed from Text Messaging Marketing']] as const) {
+      sim.updateProfile(profile.id, (attributes) => {
+        attributes.subscriptions!.sms = { marketing: { can_receive_sms_marketing: false, consent: 'UNSUBSCRIBED', consent_timestamp: new Date().toISOString(), last_updated: new Date().toISOString(), method: 'TEXT', method_detail: 'STOP' } };
+      }, { bumpUpdated: false });
+      sim.recordEvent(profile.id, metric);
+    }
+    ({ records, state } = await read(sim, state, ['events']));
+    table.merge(records);
+    expect(records.map((r) => r.id).sort()).toEqual(withPhone.map((p) => p.id).sort());
+    table.expectEqualsTruth(sim);
+    expectNothingRefused(sim);
+  });
+
+  it('restarts a range whose cursor aged out in the middle of a full pass, and completes', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 400, seed: 8, cursorMaxAgeSeconds: 1 });
+    const sim = simulator;
+    const table = new DestinationTable();
+    let batches = 0;
+    // The consumer stalls once, mid-pass: the workers' next links wait unused and are past their age when sent.
+    const { records } = await read(sim, undefined, undefined, { page_size: 10, concurrency: 4 }, undefined, {
+      onRecords: () => {
+        if (++batches === 8) {
+          const until = Date.now() + 1300;
+          while (Date.now() < until) {
+            // a synchronous stall, as a slow destination would be
+          }
+        }
+      },
+    });
+    table.merge(records);
+    table.expectEqualsTruth(sim);
+    const refusals = sim.requestLog.filter((entry) => entry.refusal !== undefined);
+    expect(refusals.length, 'cursors really aged out').toBeGreaterThan(0);
+    expectNothingRefused(sim, /^invalid: Invalid cursor provided\.$/);
   });
 
   it('a full refresh resumed in a second attempt does not skip a change made between its attempts', async () => {

@@ -12,7 +12,7 @@ afterEach(async () => {
 describe('klaviyo-simulator CLI', () => {
   it('starts, prints one JSON line on stdout and one human line on stderr', async () => {
     const io = capture();
-    const started = await startFromCli(['--profiles', '25', '--seed', '9', '--requests-per-second', '50'], io);
+    const started = await startFromCli(['--profiles', '25', '--seed', '9', '--requests-per-minute', '50'], io);
     expect(started).toBeInstanceOf(KlaviyoSimulator);
     running = started as KlaviyoSimulator;
     expect(io.out).toHaveLength(1);
@@ -20,6 +20,7 @@ describe('klaviyo-simulator CLI', () => {
     expect(announced).toEqual({ base_url: running.baseUrl, api_key: SIMULATOR_API_KEY, profiles: 25 });
     expect(String(announced['base_url'])).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(io.err).toHaveLength(1);
+    expect(io.err[0]).toMatch(/serving 25 profiles and 5 lists/);
     const response = await get(`${running.baseUrl}/api/profiles`);
     expect(response.status).toBe(200);
     expect(response.headers.get('ratelimit-limit')).toBe('50');

@@ -159,10 +159,10 @@ describe.skipIf(!hasSpec)(title, () => {
             { phone_number: phone, subscriptions: { sms: { marketing: { consent: 'SUBSCRIBED' }, transactional: { consent: 'SUBSCRIBED' } } } },
             { email: 'new.person@example.com', phone_number: '+15005550006', subscriptions: { email: { marketing: { consent: 'SUBSCRIBED' }, open_tracking: { consent: 'SUBSCRIBED' } }, push: { marketing: { consent: 'SUBSCRIBED' } } } },
           ],
-          { listId: 'Y6nRLr', extra: { custom_source: 'Marketing Event' } },
+          { listId: simulator.lists()[0]?.id ?? '', extra: { custom_source: 'Marketing Event' } },
         ),
       ],
-      [UNSUBSCRIBE, unsubscribeBody([{ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }], { listId: 'Y6nRLr' })],
+      [UNSUBSCRIBE, unsubscribeBody([{ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }], { listId: simulator.lists()[0]?.id ?? '' })],
       [UNSUBSCRIBE, unsubscribeBody([{ phone_number: phone, subscriptions: { sms: { marketing: { consent: 'UNSUBSCRIBED' } }, whatsapp: { conversational: { consent: 'UNSUBSCRIBED' } } } }])],
       [SUPPRESS, suppressBody([email, 'someone.else@example.com'])],
     ];

@@ -20,8 +20,11 @@ const MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
 const OLD = '2025-01-01T00:00:00+00:00';
 
 let simulator: KlaviyoSimulator;
+/** A list of the simulator's account: list relationships must name one (an unknown list is a 404). */
+let LIST = '';
 beforeEach(async () => {
   simulator = await startSimulator({ profiles: 120, seed: 21, activityEvents: 50 });
+  LIST = simulator.lists()[0]?.id ?? '';
 });
 afterEach(async () => {
   await simulator.close();
@@ -115,7 +118,7 @@ describe('bulk subscribe', () => {
       Object.assign(attributes.subscriptions!.email!.marketing!, {
         suppression: [{ reason: 'USER_SUPPRESSED', timestamp: OLD }],
         list_suppressions: [
-          { list_id: 'Y6nRLr', reason: 'USER_SUPPRESSED', timestamp: OLD },
+          { list_id: LIST, reason: 'USER_SUPPRESSED', timestamp: OLD },
           { list_id: 'Other1', reason: 'UNSUBSCRIBE', timestamp: OLD },
         ],
       });
@@ -123,7 +126,7 @@ describe('bulk subscribe', () => {
     const events = await recorded(() =>
       accepted(
         '/api/profile-subscription-bulk-create-jobs',
-        subscribeBody([{ email: target.attributes.email, subscriptions: EMAIL_MARKETING }], { listId: 'Y6nRLr', extra: { custom_source: 'Spring fair' } }),
+        subscribeBody([{ email: target.attributes.email, subscriptions: EMAIL_MARKETING }], { listId: LIST, extra: { custom_source: 'Spring fair' } }),
       ),
     );
     expect(summary(events)).toEqual([
@@ -140,7 +143,7 @@ describe('bulk subscribe', () => {
     });
   });
 
-  it('subscribes SMS by phone number: only sms.marketing changes; "Subscribed to Text Message Marketing"', async () => {
+  it('subscribes SMS by phone number: only sms.marketing changes; "Subscribed to Text Messaging Marketing"', async () => {
     const target = withPhone(0);
     const before = arrange(target.id, (attributes) => {
       attributes.subscriptions!.sms = null;
@@ -148,7 +151,7 @@ describe('bulk subscribe', () => {
     const events = await recorded(() =>
       accepted('/api/profile-subscription-bulk-create-jobs', subscribeBody([{ phone_number: target.attributes.phone_number, subscriptions: SMS_MARKETING }])),
     );
-    expect(summary(events)).toEqual([['Subscribed to Text Message Marketing', target.id]]);
+    expect(summary(events)).toEqual([['Subscribed to Text Messaging Marketing', target.id]]);
     const after = simulator.profile(target.id)!;
     expect(changedPaths(before.attributes, after.attributes)).toEqual(['subscriptions.sms']);
     expect(after.attributes.subscriptions!.sms).toEqual({
@@ -225,7 +228,7 @@ describe('bulk unsubscribe and suppress', () => {
     const events = await recorded(() =>
       accepted(
         '/api/profile-subscription-bulk-delete-jobs',
-        unsubscribeBody([{ email: target.attributes.email, subscriptions: EMAIL_MARKETING_OFF }], { listId: 'Y6nRLr' }),
+        unsubscribeBody([{ email: target.attributes.email, subscriptions: EMAIL_MARKETING_OFF }], { listId: LIST }),
       ),
     );
     expect(summary(events)).toEqual([['Unsubscribed from List', target.id]]);
@@ -235,17 +238,17 @@ describe('bulk unsubscribe and suppress', () => {
       'subscriptions.email.marketing.list_suppressions',
     ]);
     const marketing = after.attributes.subscriptions!.email!.marketing!;
-    expect(marketing.list_suppressions).toEqual([{ list_id: 'Y6nRLr', reason: 'USER_SUPPRESSED', timestamp: expect.stringMatching(MICROS) }]);
+    expect(marketing.list_suppressions).toEqual([{ list_id: LIST, reason: 'USER_SUPPRESSED', timestamp: expect.stringMatching(MICROS) }]);
     expect(marketing.consent).toBe('SUBSCRIBED');
   });
 
-  it('unsubscribes SMS: only sms.marketing changes; "Unsubscribed from Text Message Marketing"', async () => {
+  it('unsubscribes SMS: only sms.marketing changes; "Unsubscribed from Text Messaging Marketing"', async () => {
     const target = withPhone(1);
     const before = simulator.profile(target.id)!;
     const events = await recorded(() =>
       accepted('/api/profile-subscription-bulk-delete-jobs', unsubscribeBody([{ phone_number: target.attributes.phone_number, subscriptions: SMS_MARKETING_OFF }])),
     );
-    expect(summary(events)).toEqual([['Unsubscribed from Text Message Marketing', target.id]]);
+    expect(summary(events)).toEqual([['Unsubscribed from Text Messaging Marketing', target.id]]);
     const after = simulator.profile(target.id)!;
     const changed = changedPaths(before.attributes, after.attributes);
     expect(changed.every((path) => path.startsWith('subscriptions.sms')), changed.join()).toBe(true);

@@ -5,7 +5,7 @@ import { errorOf, get, getPage, startSimulator, type RawResponse } from './simul
 let simulator: KlaviyoSimulator;
 beforeAll(async () => {
   // 220 custom metrics (the default) give GET /api/metrics a second page.
-  simulator = await startSimulator({ profiles: 30, activityEvents: 30 });
+  simulator = await startSimulator({ profiles: 30, activityEvents: 30, lists: 25 });
 });
 afterAll(async () => {
   await simulator.close();
@@ -15,10 +15,11 @@ const FIRST_PAGES = {
   profiles: '/api/profiles?page%5Bsize%5D=5',
   metrics: '/api/metrics',
   events: '/api/events?page%5Bsize%5D=5',
+  lists: '/api/lists?page%5Bsize%5D=5',
 };
 
-async function nextLink(path: string): Promise<string> {
-  const next = (await getPage(`${simulator.baseUrl}${path}`)).links.next;
+async function nextLink(path: string, on = simulator): Promise<string> {
+  const next = (await getPage(`${on.baseUrl}${path}`)).links.next;
   if (!next) throw new Error(`${path} has a single page`);
   return next;
 }
@@ -30,12 +31,13 @@ function cursorFields(link: string): unknown[] {
   return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
 }
 
-function expectInvalidCursor(response: RawResponse): string {
+/** klaviyo-rules.md: an invalid or expired cursor is a 400 `invalid`, "Invalid cursor provided.", source.pointer "/data/". */
+function expectInvalidCursor(response: RawResponse): void {
   expect(response.status).toBe(400);
   const error = errorOf(response);
   expect(error.code).toBe('invalid');
-  expect(error.source).toEqual({ parameter: 'page[cursor]' });
-  return error.detail;
+  expect(error.detail).toBe('Invalid cursor provided.');
+  expect(error.source).toEqual({ pointer: '/data/' });
 }
 
 describe('expireCursors', () => {
@@ -44,27 +46,34 @@ describe('expireCursors', () => {
     const secondPage = await idsOf(stale);
     simulator.expireCursors();
 
-    const detail = expectInvalidCursor(await get(stale));
-    expect(detail).toMatch(/^Invalid page cursor: it has expired\./);
+    expectInvalidCursor(await get(stale));
     const fresh = await nextLink(path);
     expect(fresh).not.toBe(stale);
     expect(await idsOf(fresh)).toEqual(secondPage);
   });
 
-  it('keeps the original cursor form until cursors are first expired, and refuses a cursor from a later epoch', async () => {
-    const unexpired = await startSimulator({ profiles: 10 });
-    try {
-      const next = (await getPage(`${unexpired.baseUrl}${FIRST_PAGES.profiles}`)).links.next ?? '';
-      expect(cursorFields(next)).toHaveLength(4);
-    } finally {
-      await unexpired.close();
-    }
+  it('refuses a cursor from a later epoch, which it cannot have issued', async () => {
     const current = await nextLink(FIRST_PAGES.profiles);
     const fields = cursorFields(current);
-    expect(fields).toHaveLength(5);
-    const epoch = fields[4] as number;
+    expect(fields).toHaveLength(6);
     const forged = new URL(current);
-    forged.searchParams.set('page[cursor]', Buffer.from(JSON.stringify([...fields.slice(0, 4), epoch + 1])).toString('base64url'));
-    expect(expectInvalidCursor(await get(forged.toString()))).toMatch(/not a cursor issued by this API/);
+    forged.searchParams.set('page[cursor]', Buffer.from(JSON.stringify([...fields.slice(0, 4), (fields[4] as number) + 1, fields[5]])).toString('base64url'));
+    expectInvalidCursor(await get(forged.toString()));
+  });
+});
+
+describe('cursorMaxAgeSeconds', () => {
+  it.each(Object.entries(FIRST_PAGES))('refuses %s cursors older than the age, and serves younger ones', async (_name, path) => {
+    const aging = await startSimulator({ profiles: 30, activityEvents: 30, lists: 25, cursorMaxAgeSeconds: 1 });
+    try {
+      const young = await nextLink(path, aging);
+      expect((await get(young)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      expectInvalidCursor(await get(young));
+      aging.setCursorMaxAge(undefined);
+      expect((await get(young)).status).toBe(200);
+    } finally {
+      await aging.close();
+    }
   });
 });

@@ -140,19 +140,24 @@ describe('query parameters', () => {
     }
   });
 
-  it('rejects a cursor it did not issue, or one issued for another sort', async () => {
-    await badRequest({ 'page[cursor]': 'not-a-cursor' }, 'page[cursor]');
-    await badRequest({ 'page[cursor]': Buffer.from('{"a":1}').toString('base64url') }, 'page[cursor]');
+  it("refuses a cursor it did not issue, or one issued for another sort, with Klaviyo's invalid-cursor body", async () => {
     const first = await get(profilesUrl(simulator, { sort: 'updated', 'page[size]': '5' }));
     const next = (first.body as { links: { next: string } }).links.next;
     const cursor = new URL(next).searchParams.get('page[cursor]') ?? '';
-    await badRequest({ sort: 'created', 'page[cursor]': cursor }, 'page[cursor]');
+    const queries: Array<Record<string, string>> = [{ 'page[cursor]': 'not-a-cursor' }, { 'page[cursor]': '' }, { 'page[cursor]': Buffer.from('{"a":1}').toString('base64url') }, { sort: 'created', 'page[cursor]': cursor }];
+    for (const query of queries) {
+      const response = await get(profilesUrl(simulator, query));
+      expectKlaviyoError(response, 400, 'invalid');
+      // klaviyo-rules.md: observed bodies name no parameter, only a pointer at the document root.
+      expect(errorOf(response).detail).toBe('Invalid cursor provided.');
+      expect(errorOf(response).source).toEqual({ pointer: '/data/' });
+    }
   });
 });
 
 describe('routing', () => {
   it('answers 404 with an error body for other paths', async () => {
-    expectKlaviyoError(await get(`${simulator.baseUrl}/api/lists/`), 404, 'not_found');
+    expectKlaviyoError(await get(`${simulator.baseUrl}/api/segments/`), 404, 'not_found');
     expectKlaviyoError(await get(`${simulator.baseUrl}/api/profiles/01GDDKASAP8TKDDA2GRZDSVP4H/`), 404, 'not_found');
   });
 

@@ -180,9 +180,11 @@ describe('GET /api/events: invalid queries', () => {
     await badRequest({ 'page[offset]': '1' }, 'page[offset]');
   });
 
-  it('rejects a cursor issued for another sort', async () => {
+  it("refuses a cursor issued for another sort with Klaviyo's invalid-cursor body", async () => {
     const page = await getList<EventWire>(eventsUrl({ sort: 'datetime', 'page[size]': '2' }));
     const cursor = new URL(page.links.next ?? '').searchParams.get('page[cursor]') ?? '';
-    await badRequest({ sort: '-datetime', 'page[cursor]': cursor }, 'page[cursor]');
+    const response = await get(eventsUrl({ sort: '-datetime', 'page[cursor]': cursor }));
+    expect(response.status).toBe(400);
+    expect(errorOf(response)).toMatchObject({ code: 'invalid', detail: 'Invalid cursor provided.', source: { pointer: '/data/' } });
   });
 });

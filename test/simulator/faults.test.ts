@@ -13,7 +13,7 @@ import { keepAliveAgent, parsesAsJson, rawGet, verdictOf, type Outcome, type Ver
 import { authHeaders, REVISION } from './simulator-client.js';
 
 const READ_PATHS = ['/api/profiles?page%5Bsize%5D=5', '/api/metrics', '/api/events?page%5Bsize%5D=5'];
-const SMALL: SimulatorOptions = { profiles: 30, customMetrics: 5, activityEvents: 20 };
+const SMALL: SimulatorOptions = { rateLimits: 'none' as const, profiles: 30, customMetrics: 5, activityEvents: 20 };
 const EVERY_KIND: FaultRates = { throttle: 0.2, serverError: 0.2, reset: 0.2, garbage: 0.2 };
 
 const running: KlaviyoSimulator[] = [];
@@ -140,7 +140,7 @@ describe('fault injection', () => {
   it('does not use up the rate-limit window with an injected 429', async () => {
     // Only GET /api/profiles is rate-limited.
     const profiles = ['/api/profiles'];
-    const simulator = await start({ rateLimit: { perSecond: 2 }, faults: { throttle: 1 } });
+    const simulator = await start({ rateLimits: { profiles: { perSecond: 2 } }, faults: { throttle: 1 } });
     expect(tally(await run(simulator, 5, profiles)).throttle).toBe(5);
     simulator.setFaults(undefined);
     const after = (await run(simulator, 3, profiles)).map((outcome) => verdictOf(outcome));

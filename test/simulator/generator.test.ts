@@ -7,7 +7,9 @@ const KLAVIYO_MICROS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
-const profiles = [...generateProfiles(2000, 7)];
+// Five lists, as the simulator's account has by default: list suppressions name only the account's lists.
+const LIST_IDS = ['Y6nRLr', 'Xa1b2C', 'Qq9Wz0', 'Mm4Nn5', 'Tt7Uu8'];
+const profiles = [...generateProfiles(2000, 7, DEFAULT_ANCHOR, LIST_IDS)];
 const all = profiles.map((profile) => profile.attributes);
 const share = (test: (attributes: ProfileAttributes) => boolean): number => all.filter(test).length / all.length;
 const marketing = (attributes: ProfileAttributes) => attributes.subscriptions?.email?.marketing;
@@ -94,6 +96,8 @@ describe('generateProfiles', () => {
     expect(suppressed).toBeLessThan(0.15);
     expect(listSuppressed).toBeGreaterThan(0.06);
     expect(listSuppressed).toBeLessThan(0.15);
+    const named = all.flatMap((a) => (marketing(a)?.list_suppressions ?? []).map((entry) => entry.list_id));
+    expect(new Set(named)).toEqual(new Set(LIST_IDS));
     const consentTimes = all.flatMap((a) => marketing(a)?.consent_timestamp ?? []);
     expect(consentTimes.some((t) => KLAVIYO_MICROS.test(t))).toBe(true);
     expect(consentTimes.some((t) => KLAVIYO_SECONDS.test(t))).toBe(true);

@@ -36,7 +36,7 @@ describe('latency', () => {
 
 describe('rate limit', () => {
   it('answers 429 with Retry-After over perSecond, and rejected requests do not use up the window', async () => {
-    simulator = await startSimulator({ profiles: 5, rateLimit: { perSecond: 2 } });
+    simulator = await startSimulator({ profiles: 5, rateLimits: { profiles: { perSecond: 2 } } });
     const first = await get(profilesUrl(simulator));
     expect(first.status).toBe(200);
     expect(first.headers.get('ratelimit-limit')).toBe('2');
@@ -50,14 +50,14 @@ describe('rate limit', () => {
     expect(errorOf(throttled).detail).toBe('Request was throttled. Expected available in 1 second.');
     expect(simulator.stats.byStatus[429]).toBe(1);
 
-    simulator.setRateLimit(undefined);
+    simulator.setRateLimits({ profiles: null });
     const unlimited = await get(profilesUrl(simulator));
     expect(unlimited.status).toBe(200);
     expect(unlimited.headers.get('ratelimit-limit')).toBeNull();
   });
 
   it('does not rate-limit unauthenticated requests before authentication', async () => {
-    simulator = await startSimulator({ profiles: 5, rateLimit: { perSecond: 1 } });
+    simulator = await startSimulator({ profiles: 5, rateLimits: { profiles: { perSecond: 1 } } });
     expect((await get(profilesUrl(simulator), {})).status).toBe(401);
     expect((await get(profilesUrl(simulator))).status).toBe(200);
   });
@@ -65,26 +65,27 @@ describe('rate limit', () => {
 
 describe('SlidingWindowLimiter', () => {
   it('slides both windows and computes Retry-After from the oldest request in the window', () => {
-    const limiter = new SlidingWindowLimiter({ perSecond: 3, perMinute: 5 });
+    const limit = { perSecond: 3, perMinute: 5 };
+    const limiter = new SlidingWindowLimiter();
     const t0 = 1_000_000;
-    expect(limiter.tryAcquire(t0).allowed).toBe(true);
-    expect(limiter.tryAcquire(t0 + 100).allowed).toBe(true);
-    expect(limiter.tryAcquire(t0 + 200).allowed).toBe(true);
-    expect(limiter.tryAcquire(t0 + 300)).toEqual({ allowed: false, retryAfterSeconds: 1 });
+    expect(limiter.tryAcquire(t0, limit).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 100, limit).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 200, limit).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 300, limit)).toEqual({ allowed: false, retryAfterSeconds: 1 });
     // A rejected request is not counted: once the first request leaves the 1 s window, one slot frees.
-    expect(limiter.tryAcquire(t0 + 1_000).allowed).toBe(true);
-    expect(limiter.tryAcquire(t0 + 1_050).allowed).toBe(false);
-    expect(limiter.tryAcquire(t0 + 1_100).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 1_000, limit).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 1_050, limit).allowed).toBe(false);
+    expect(limiter.tryAcquire(t0 + 1_100, limit).allowed).toBe(true);
     // Five in the minute now: the steady window decides, until t0 + 60 s.
-    const steady = limiter.tryAcquire(t0 + 5_000);
+    const steady = limiter.tryAcquire(t0 + 5_000, limit);
     expect(steady).toEqual({ allowed: false, retryAfterSeconds: 55 });
-    expect(limiter.tryAcquire(t0 + 59_999).allowed).toBe(false);
-    expect(limiter.tryAcquire(t0 + 60_000).allowed).toBe(true);
+    expect(limiter.tryAcquire(t0 + 59_999, limit).allowed).toBe(false);
+    expect(limiter.tryAcquire(t0 + 60_000, limit).allowed).toBe(true);
   });
 
   it('reports the steady window in RateLimit headers', () => {
-    const limiter = new SlidingWindowLimiter({ perSecond: 10, perMinute: 100 });
-    const decision = limiter.tryAcquire(0);
+    const limiter = new SlidingWindowLimiter();
+    const decision = limiter.tryAcquire(0, { perSecond: 10, perMinute: 100 });
     expect(decision).toEqual({
       allowed: true,
       headers: { 'RateLimit-Limit': '100', 'RateLimit-Remaining': '99', 'RateLimit-Reset': '60' },
@@ -92,7 +93,7 @@ describe('SlidingWindowLimiter', () => {
   });
 
   it('rejects limits that are not positive integers', () => {
-    expect(() => new SlidingWindowLimiter({ perSecond: 0 })).toThrow(RangeError);
-    expect(() => new SlidingWindowLimiter({ perMinute: 1.5 })).toThrow(RangeError);
+    expect(() => SlidingWindowLimiter.validate({ perSecond: 0 })).toThrow(RangeError);
+    expect(() => SlidingWindowLimiter.validate({ perMinute: 1.5 })).toThrow(RangeError);
   });
 });

@@ -6,8 +6,8 @@ import { errorOf, get, startSimulator } from './simulator-client.js';
 const CONSENT_NAMES_TEXT = [
   'Subscribed to Email Marketing',
   'Unsubscribed from Email Marketing',
-  'Subscribed to Text Message Marketing',
-  'Unsubscribed from Text Message Marketing',
+  'Subscribed to Text Messaging Marketing',
+  'Unsubscribed from Text Messaging Marketing',
   'Manually Suppressed from Email Marketing',
   'Manually Unsuppressed from Email Marketing',
   'Marked Email as Spam',
@@ -41,7 +41,7 @@ describe('GET /api/metrics', () => {
     expect(pages[1]!.links.next ?? null).toBeNull();
   });
 
-  it('names the consent metrics with the 2026 "Text Message" names by default', async () => {
+  it('names the consent metrics with the 2026 "Text Messaging" names by default', async () => {
     const names = (await walkList<MetricWire>(metricsUrl(), 5)).flatMap((page) => page.data.map((metric) => metric.attributes.name));
     for (const name of [...CONSENT_NAMES_TEXT, ...ACTIVITY_NAMES]) expect(names, name).toContain(name);
     expect(names.filter((name) => name.includes('SMS'))).toEqual([]);
@@ -53,7 +53,7 @@ describe('GET /api/metrics', () => {
       const names = (await walkList<MetricWire>(apiUrl(old, '/api/metrics'), 5)).flatMap((page) => page.data.map((m) => m.attributes.name));
       expect(names).toContain('Subscribed to SMS Marketing');
       expect(names).toContain('Unsubscribed from SMS Marketing');
-      expect(names.filter((name) => name.includes('Text Message'))).toEqual([]);
+      expect(names.filter((name) => name.includes('Text Messag'))).toEqual([]);
       expect(old.metrics().map((metric) => metric.id)).toEqual(simulator.metrics().map((metric) => metric.id));
     } finally {
       await old.close();
@@ -94,11 +94,27 @@ describe('GET /api/metrics', () => {
       [{ filter: "equals(name,'Bounced Email')" }, 'filter'],
       [{ filter: "any(integration.name,['Klaviyo'])" }, 'filter'],
       [{ 'fields[metric]': 'colour' }, 'fields[metric]'],
-      [{ 'page[cursor]': 'nonsense!' }, 'page[cursor]'],
     ] as const) {
       const response = await get(metricsUrl(query));
       expect(response.status, JSON.stringify(query)).toBe(400);
       expect(errorOf(response).source).toEqual({ parameter });
+    }
+    const badCursor = await get(metricsUrl({ 'page[cursor]': 'nonsense!' }));
+    expect(badCursor.status).toBe(400);
+    expect(errorOf(badCursor)).toMatchObject({ code: 'invalid', detail: 'Invalid cursor provided.', source: { pointer: '/data/' } });
+  });
+
+  it("holds both the old and the 2026 SMS names with smsMetricNaming both, every other id unchanged", async () => {
+    const both = await startSimulator({ profiles: 20, seed: 4, smsMetricNaming: 'both' });
+    try {
+      const names = both.metrics().map((metric) => metric.name);
+      for (const name of ['Subscribed to SMS Marketing', 'Unsubscribed from SMS Marketing', 'Subscribed to Text Messaging Marketing', 'Unsubscribed from Text Messaging Marketing']) {
+        expect(names, name).toContain(name);
+      }
+      const ids = new Set(both.metrics().map((metric) => metric.id));
+      for (const metric of simulator.metrics()) expect(ids.has(metric.id), metric.name).toBe(true);
+    } finally {
+      await both.close();
     }
   });
 

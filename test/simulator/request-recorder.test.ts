@@ -10,9 +10,15 @@ describe('RequestRecorder', () => {
     expect(log).toHaveLength(10_000);
     expect(log[0]?.url).toBe('/r/5');
     expect(log.at(-1)?.url).toBe('/r/10004');
-    expect(stats).toEqual({ requests: 10_005, byStatus: { 200: 5003, 429: 5002 }, faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 } });
+    expect(stats).toEqual({
+      requests: 10_005,
+      byStatus: { 200: 5003, 429: 5002 },
+      faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 },
+      refused: 5002,
+      refusedBy: { '429 error': 5002 },
+    });
     recorder.reset();
-    expect(stats).toEqual({ requests: 0, byStatus: {}, faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 } });
+    expect(stats).toEqual({ requests: 0, byStatus: {}, faults: { throttle: 0, serverError: 0, reset: 0, garbage: 0 }, refused: 0, refusedBy: {} });
     expect(recorder.log()).toEqual([]);
   });
 
@@ -23,6 +29,11 @@ describe('RequestRecorder', () => {
     recorder.record({ method: 'GET', url: '/c', status: 200, at: 3 });
     expect(recorder.stats.faults).toEqual({ throttle: 0, serverError: 1, reset: 1, garbage: 0 });
     expect(recorder.stats.byStatus).toEqual({ 0: 1, 503: 1, 200: 1 });
+    // An injected fault is not a refusal; a 4xx the simulator decided on is, counted by its code.
+    recorder.record({ method: 'GET', url: '/d', status: 429, at: 4 }, 'throttle');
+    recorder.record({ method: 'GET', url: '/e', status: 400, at: 5, refusal: 'invalid: Invalid cursor provided.' });
+    expect(recorder.stats.refused).toBe(1);
+    expect(recorder.stats.refusedBy).toEqual({ '400 invalid': 1 });
     recorder.reset();
     expect(recorder.stats.faults).toEqual({ throttle: 0, serverError: 0, reset: 0, garbage: 0 });
   });

@@ -22,8 +22,12 @@ export function authHeaders(key = SIMULATOR_API_KEY): Record<string, string> {
   return { Authorization: `Klaviyo-API-Key ${key}`, revision: REVISION };
 }
 
+/**
+ * A simulator for tests of its parameters, paging and bodies, which fire requests back to back: without
+ * Klaviyo's rate limits, which have tests of their own (latency-and-limits, klaviyo-rules-contract).
+ */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<KlaviyoSimulator> {
-  return KlaviyoSimulator.start({ profiles: 200, ...options });
+  return KlaviyoSimulator.start({ profiles: 200, rateLimits: 'none', ...options });
 }
 
 export interface RawResponse {

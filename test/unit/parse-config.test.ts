@@ -20,6 +20,7 @@ describe('parseConfig', () => {
       consentEvents: true,
       fullResyncDays: 7,
       lookbackSeconds: 300,
+      maxListsToScan: 50,
     });
   });
 
@@ -61,6 +62,8 @@ describe('parseConfig', () => {
     ['requests_per_second 0', { api_key: key, requests_per_second: 0 }, /requests_per_second/],
     ['requests_per_minute negative', { api_key: key, requests_per_minute: -5 }, /requests_per_minute/],
     ['bad revision', { api_key: key, revision: 'latest' }, /revision/],
+    ['a retired revision', { api_key: key, revision: '2024-10-15' }, /revision: 2024-10-15 is older than the oldest revision this connector supports \(2025-01-15\)/],
+    ['max_lists_to_scan negative', { api_key: key, max_lists_to_scan: -1 }, /max_lists_to_scan/],
   ])('%s: a ConfigError naming the field', (_name, raw, message) => {
     let error: unknown;
     try {
@@ -70,6 +73,10 @@ describe('parseConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('takes the oldest supported revision and later ones, with or without a suffix', () => {
+    for (const revision of ['2025-01-15', '2026-01-15', '2026-07-15.pre']) expect(parseConfig({ api_key: key, revision }).revision).toBe(revision);
   });
 
   it('reports every problem at once', () => {

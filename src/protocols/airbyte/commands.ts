@@ -5,9 +5,9 @@ import { redact } from '../../common/redact.js';
 import { parseConfig } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
 import type { Settings } from '../../config/settings.js';
+import { checkConnection } from '../../engine/check-connection.js';
 import type { StreamRequest } from '../../engine/events.js';
 import { createClient, runSync, STREAM_NAMES } from '../../engine/run-sync.js';
-import { profilesUrl } from '../../klaviyo/profiles.js';
 import type { LineWriter } from '../line-writer.js';
 import { progressReporter } from '../progress.js';
 import { discoverStreams, streamsFromConfiguredCatalog } from './catalog.js';
@@ -53,12 +53,7 @@ export async function checkCommand(configPath: string, out: LineWriter): Promise
     const settings = await loadSettings(configPath);
     // A check should answer in seconds, not wait out a long retry budget.
     const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
-    await client.getJson(profilesUrl(client, { pageSize: 1 }), 'the connection check (Get Profiles)');
-    if (settings.consentEvents) {
-      // The consent-event detector needs two more scopes; a key without them should fail here, at setup.
-      await client.getJson(client.url('/api/metrics'), 'the connection check (Get Metrics)');
-      await client.getJson(client.url('/api/events', { 'page[size]': 1 }), 'the connection check (Get Events)');
-    }
+    await checkConnection(client, settings);
     await out.write(connectionStatusMessage('SUCCEEDED'));
   } catch (error) {
     const failure = asConnectorError(error);

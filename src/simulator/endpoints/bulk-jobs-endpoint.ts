@@ -15,6 +15,7 @@ import { consentTimestamp, subscribe, suppress, unsubscribe, type ConsentEvent }
 import type { ConsentWriter } from '../store/consent-writer.js';
 import {
   JSON_API,
+  errorResponse,
   invalidBody,
   invalidParameter,
   malformedBody,
@@ -23,16 +24,17 @@ import {
 } from '../rules/error-responses.js';
 import { makeProfileId } from '../store/ids.js';
 import type { Rng } from '../generation/prng.js';
+import type { ListCatalog } from '../store/list-catalog.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { QueryError } from '../rules/query-error.js';
 import { collectParameters, parseListParameters, type ParameterRules } from './query-params.js';
-import { checkCredentials, checkRevision } from '../rules/request-guard.js';
+import { admit, type GuardContext } from '../rules/request-guard.js';
 
 export const BULK_JOB_PATHS: readonly string[] = [SUBSCRIBE_PATH, UNSUBSCRIBE_PATH, SUPPRESS_PATH];
 
-export interface WriteContext {
-  apiKeys: ReadonlyMap<string, readonly string[]>;
+export interface WriteContext extends GuardContext {
   baseUrl: string;
+  lists: ListCatalog;
   store: ProfileStore;
   writer: ConsentWriter;
   jobIds: Rng;
@@ -48,14 +50,15 @@ const MEDIA_TYPES = new Set(['application/vnd.api+json', 'application/json']);
 const SUPPRESS_PARAMETERS: ParameterRules = { [`fields[${SUPPRESS_JOB_TYPE}]`]: SUPPRESS_JOB_FIELDS };
 
 /**
- * POST of one of the three consent jobs, checked in Klaviyo's order (authentication, scopes, revision,
- * then the request) and applied at once: the jobs complete before the response. A request with any
- * invalid profile changes nothing.
+ * POST of one of the three consent jobs, checked in Klaviyo's order (authentication, scopes, the job's own
+ * rate limit, revision, then the request) and applied at once: the jobs complete before the response. A
+ * request with any invalid profile changes nothing.
  */
 export function postBulkJob(path: string, request: WriteRequest, context: WriteContext, nowMs: number): SimulatedResponse {
   const scopes = path === SUPPRESS_PATH ? SUPPRESS_SCOPES : path === SUBSCRIBE_PATH ? SUBSCRIBE_SCOPES : UNSUBSCRIBE_SCOPES;
-  const refused = checkCredentials(request.headers, context.apiKeys, scopes) ?? checkRevision(request.headers);
-  if (refused) return refused;
+  const endpoint = path === SUPPRESS_PATH ? 'suppress' : path === SUBSCRIBE_PATH ? 'subscribe' : 'unsubscribe';
+  const admission = admit(request.headers, context, scopes, endpoint, nowMs);
+  if (admission.refused) return admission.refused;
   try {
     const url = new URL(request.url, context.baseUrl);
     const parameters = collectParameters(url.searchParams, path === SUPPRESS_PATH ? SUPPRESS_PARAMETERS : {}, `POST ${path}`);
@@ -79,8 +82,17 @@ export function postBulkJob(path: string, request: WriteRequest, context: WriteC
 
 const ACCEPTED: SimulatedResponse = { status: 202, headers: {}, body: '' };
 
+/**
+ * A list relationship naming no list of the account. Klaviyo's exact answer is not documented; a 404 keeps the
+ * simulator's data whole (every list suppression names a list Get Lists serves) and is no more lenient than
+ * Klaviyo could be.
+ */
+const unknownList = (id: string): SimulatedResponse =>
+  errorResponse(404, 'not_found', 'Not found.', `A list with id ${id} does not exist in this account.`, { pointer: '/data/relationships/list/data/id' });
+
 function applySubscribe(body: unknown, context: WriteContext, nowMs: number): SimulatedResponse {
   const job = parseSubscribeBody(body, nowMs);
+  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
   const resolved = job.profiles.map((entry) => resolve(entry, context.store));
   for (const [i, entry] of job.profiles.entries()) {
     const slot = resolved[i] ?? findOrCreate(entry, context, nowMs);
@@ -102,6 +114,7 @@ function applySubscribe(body: unknown, context: WriteContext, nowMs: number): Si
 
 function applyUnsubscribe(body: unknown, context: WriteContext, nowMs: number): SimulatedResponse {
   const job = parseUnsubscribeBody(body);
+  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
   const resolved = job.profiles.map((entry) => resolve(entry, context.store));
   for (const [i, entry] of job.profiles.entries()) {
     const slot = resolved[i] ?? findOrCreate(entry, context, nowMs);
@@ -116,6 +129,7 @@ function applyUnsubscribe(body: unknown, context: WriteContext, nowMs: number): 
 
 function applySuppress(body: unknown, context: WriteContext, nowMs: number, fields: readonly string[] | undefined): SimulatedResponse {
   const job = parseSuppressBody(body);
+  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
   for (const { email } of job.emails) {
     const slot = context.store.slotByIdentity('email', email) ?? context.writer.createProfile({ email }, nowMs);
     context.writer.apply(slot, nowMs, (attributes) => suppress(attributes, 'USER_SUPPRESSED', nowMs));

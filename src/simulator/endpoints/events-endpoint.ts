@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { collectionLinks } from './collection-links.js';
-import { JSON_API, invalidParameter, type SimulatedResponse } from '../rules/error-responses.js';
+import type { CursorPolicy } from '../rules/cursor.js';
+import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
 import { selectEventPage } from './event-page.js';
 import { eventResource } from './event-resource.js';
 import type { EventStore } from '../store/event-store.js';
@@ -11,29 +12,28 @@ import { metricResource } from './metric-resource.js';
 import { profileResource } from './profile-resource.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { parseProfilesQuery } from './profiles-query.js';
-import { QueryError } from '../rules/query-error.js';
-import { checkCredentials, checkRevision } from '../rules/request-guard.js';
+import { admit, type GuardContext } from '../rules/request-guard.js';
 
-export interface EventsContext {
-  apiKeys: ReadonlyMap<string, readonly string[]>;
+export interface EventsContext extends GuardContext {
   baseUrl: string;
   events: EventStore;
   metrics: MetricCatalog;
   store: ProfileStore;
-  /** Cursors of earlier epochs are refused as expired (see rules/cursor.ts). */
-  cursorEpoch: number;
+  /** Which cursors are still valid (see rules/cursor.ts). */
+  cursors: CursorPolicy;
 }
 
-/** GET /api/events: authentication, scope, revision, parameters. Not rate-limited. */
-export function getEvents(request: { url: string; headers: IncomingHttpHeaders }, context: EventsContext): SimulatedResponse {
-  const refused = checkCredentials(request.headers, context.apiKeys, [EVENTS_SCOPE]) ?? checkRevision(request.headers);
-  if (refused) return refused;
+/** GET /api/events: authentication, scope, rate limit, revision, parameters. */
+export function getEvents(request: { url: string; headers: IncomingHttpHeaders }, context: EventsContext, now: number): SimulatedResponse {
+  const admission = admit(request.headers, context, [EVENTS_SCOPE], 'events', now);
+  if (admission.refused) return admission.refused;
   const url = new URL(request.url, context.baseUrl);
   try {
-    const query = parseEventsQuery(url.searchParams, context.cursorEpoch);
-    return { status: 200, headers: { 'Content-Type': JSON_API }, body: eventsPage(context, url, query) };
+    const query = parseEventsQuery(url.searchParams, context.cursors, admission.revision);
+    return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: eventsPage(context, url, query) };
   } catch (error) {
-    if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
+    const refused = refusedQuery(error);
+    if (refused) return refused;
     throw error;
   }
 }
@@ -43,7 +43,7 @@ function eventsPage(context: EventsContext, url: URL, query: EventsQuery): strin
   const page = selectEventPage(events, query);
   const options = { fields: query.eventFields, includeAttributions: query.include.includes('attributions') };
   const data = page.rows.map((row) => eventResource(events, row, baseUrl, options));
-  const document: Record<string, unknown> = { data, links: collectionLinks(baseUrl, url, page.next, context.cursorEpoch) };
+  const document: Record<string, unknown> = { data, links: collectionLinks(baseUrl, url, page.next, context.cursors) };
   if (query.include.length > 0) document['included'] = included(context, query, page.rows);
   return JSON.stringify(document);
 }

@@ -1,4 +1,5 @@
-import { decodeCursor, type CursorPosition } from '../rules/cursor.js';
+import { decodeCursor, type CursorPolicy, type CursorPosition } from '../rules/cursor.js';
+import { EVENTS_PAGE_SIZE_SINCE, revisionAtLeast } from '../rules/revisions.js';
 import {
   EVENTS_DEFAULT_PAGE_SIZE,
   EVENTS_DEFAULT_SORT,
@@ -25,9 +26,15 @@ export interface EventsQuery {
   include: readonly string[];
 }
 
-/** Validates the query string of GET /api/events. Throws QueryError (400) naming the parameter. */
-export function parseEventsQuery(params: URLSearchParams, cursorEpoch = 0): EventsQuery {
+/**
+ * Validates the query string of GET /api/events. Throws QueryError (400) naming the parameter. `page[size]`
+ * exists from revision 2026-01-15 (klaviyo-rules.md); earlier revisions refuse it as unknown and page by 200.
+ */
+export function parseEventsQuery(params: URLSearchParams, cursors: CursorPolicy, revision: string): EventsQuery {
   const values = collectParameters(params, EVENTS_QUERY_PARAMETERS, 'GET /api/events');
+  if (values.has('page[size]') && !revisionAtLeast(revision, EVENTS_PAGE_SIZE_SINCE)) {
+    throw new QueryError('page[size]', `'page[size]' is not a valid query parameter for GET /api/events in revision ${revision}; it exists from revision ${EVENTS_PAGE_SIZE_SINCE}.`);
+  }
   const pageSize = parsePageSize(values.get('page[size]'), EVENTS_DEFAULT_PAGE_SIZE, EVENTS_MAX_PAGE_SIZE);
   const sort = values.get('sort') ?? EVENTS_DEFAULT_SORT;
   if (!EVENTS_SORT_VALUES.includes(sort)) {
@@ -40,7 +47,7 @@ export function parseEventsQuery(params: URLSearchParams, cursorEpoch = 0): Even
     sort,
     descending: sort.startsWith('-'),
     pageSize,
-    after: cursor === undefined ? undefined : decodeCursor(cursor, sort, 'number', cursorEpoch),
+    after: cursor === undefined ? undefined : decodeCursor(cursor, sort, 'number', cursors),
     conditions: filter === undefined ? [] : parseFilterWith(filter, { resource: 'event', fields: EVENTS_FILTER_FIELDS }),
     eventFields: lists.get('fields[event]'),
     metricFields: lists.get('fields[metric]'),

@@ -1,34 +1,33 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { collectionLinks } from './collection-links.js';
-import { decodeCursor, type CursorPosition } from '../rules/cursor.js';
-import { JSON_API, invalidParameter, type SimulatedResponse } from '../rules/error-responses.js';
+import { decodeCursor, type CursorPolicy, type CursorPosition } from '../rules/cursor.js';
+import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
 import { METRICS_FILTER_FIELDS, METRICS_PAGE_SIZE, METRICS_QUERY_PARAMETERS, METRICS_SCOPE, type MetricsFilterField } from '../rules/events-contract.js';
 import { parseFilterWith, type FilterCondition } from '../rules/filter-parser.js';
 import type { Metric, MetricCatalog } from '../store/metric-catalog.js';
 import { metricResource } from './metric-resource.js';
-import { QueryError } from '../rules/query-error.js';
 import { checkedCursor, collectParameters, parseListParameters } from './query-params.js';
-import { checkCredentials, checkRevision } from '../rules/request-guard.js';
+import { admit, type GuardContext } from '../rules/request-guard.js';
 
-export interface MetricsContext {
-  apiKeys: ReadonlyMap<string, readonly string[]>;
+export interface MetricsContext extends GuardContext {
   baseUrl: string;
   metrics: MetricCatalog;
-  /** Cursors of earlier epochs are refused as expired (see rules/cursor.ts). */
-  cursorEpoch: number;
+  /** Which cursors are still valid (see rules/cursor.ts). */
+  cursors: CursorPolicy;
 }
 
 const SORT = 'id';
 
-/** GET /api/metrics: authentication, scope, revision, parameters; pages of 200 by id. Not rate-limited. */
-export function getMetrics(request: { url: string; headers: IncomingHttpHeaders }, context: MetricsContext): SimulatedResponse {
-  const refused = checkCredentials(request.headers, context.apiKeys, [METRICS_SCOPE]) ?? checkRevision(request.headers);
-  if (refused) return refused;
+/** GET /api/metrics: authentication, scope, rate limit, revision, parameters; pages of 200 by id. */
+export function getMetrics(request: { url: string; headers: IncomingHttpHeaders }, context: MetricsContext, now: number): SimulatedResponse {
+  const admission = admit(request.headers, context, [METRICS_SCOPE], 'metrics', now);
+  if (admission.refused) return admission.refused;
   const url = new URL(request.url, context.baseUrl);
   try {
-    return { status: 200, headers: { 'Content-Type': JSON_API }, body: metricsPage(context, url) };
+    return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: metricsPage(context, url) };
   } catch (error) {
-    if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
+    const refused = refusedQuery(error);
+    if (refused) return refused;
     throw error;
   }
 }
@@ -39,7 +38,7 @@ function metricsPage(context: MetricsContext, url: URL): string {
   const filter = values.get('filter');
   const conditions = filter === undefined ? [] : parseFilterWith(filter, { resource: 'metric', fields: METRICS_FILTER_FIELDS });
   const rawCursor = checkedCursor(values.get('page[cursor]'));
-  const after = rawCursor === undefined ? undefined : decodeCursor(rawCursor, SORT, 'string', context.cursorEpoch);
+  const after = rawCursor === undefined ? undefined : decodeCursor(rawCursor, SORT, 'string', context.cursors);
 
   const found: Metric[] = [];
   for (const metric of context.metrics.all()) {
@@ -53,7 +52,7 @@ function metricsPage(context: MetricsContext, url: URL): string {
   const include = lists.get('include') ?? [];
   const options = { fields: lists.get('fields[metric]'), includeFlowTriggers: include.includes('flow-triggers') };
   const data = page.map((metric) => metricResource(metric, context.baseUrl, options));
-  return JSON.stringify({ data, links: collectionLinks(context.baseUrl, url, next, context.cursorEpoch), ...(include.length > 0 ? { included: [] } : {}) });
+  return JSON.stringify({ data, links: collectionLinks(context.baseUrl, url, next, context.cursors), ...(include.length > 0 ? { included: [] } : {}) });
 }
 
 function matches(metric: Metric, condition: FilterCondition<MetricsFilterField>): boolean {

@@ -3,6 +3,7 @@ import type { CursorPosition, SortKey } from '../rules/cursor.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { cursorOf, type ProfilesQuery } from './profiles-query.js';
 import type { SortedIndex } from '../store/sorted-index.js';
+import { parseInstant } from '../store/timestamps.js';
 
 export interface SelectedPage {
   slots: number[];
@@ -18,7 +19,7 @@ export interface SelectedPage {
 export function selectPage(store: ProfileStore, query: ProfilesQuery): SelectedPage {
   const index = store.index(query.sortField, query.descending);
   const cursor = cursorOf(query, index.keyType);
-  const matches = (slot: number): boolean => query.conditions.every((condition) => satisfies(store, slot, condition));
+  const matches = matcher(store, query.conditions);
   const wanted = query.pageSize + 1;
   const found: number[] = [];
 
@@ -44,6 +45,33 @@ export function selectPage(store: ProfileStore, query: ProfilesQuery): SelectedP
   const last = slots[slots.length - 1];
   if (last === undefined) return { slots, next: undefined };
   return { slots, next: { sort: query.sort, key: index.keyOf(last), id: store.idOf(last) } };
+}
+
+const ENTRY_PREFIXES = { global: 'subscriptions.email.marketing.suppression.', list: 'subscriptions.email.marketing.list_suppressions.' } as const;
+
+/**
+ * Whether a profile passes every condition. Conditions on one kind of suppression entry (reason, timestamp,
+ * list id) must hold for the same entry: "suppressed from list X after T" is not "suppressed from list X, and
+ * from some list after T".
+ */
+function matcher(store: ProfileStore, conditions: readonly FilterCondition[]): (slot: number) => boolean {
+  const entryConditions = (Object.keys(ENTRY_PREFIXES) as Array<keyof typeof ENTRY_PREFIXES>).map(
+    (kind) => [kind, conditions.filter((c) => c.kind !== 'none' && c.field.startsWith(ENTRY_PREFIXES[kind]))] as const,
+  );
+  const plain = conditions.filter((c) => c.kind === 'none' || !Object.values(ENTRY_PREFIXES).some((prefix) => c.field.startsWith(prefix)));
+  return (slot) =>
+    plain.every((condition) => satisfies(store, slot, condition)) &&
+    entryConditions.every(
+      ([kind, onEntry]) => onEntry.length === 0 || store.suppressionEntries(slot, kind).some((entry) => onEntry.every((c) => entrySatisfies(entry, c, ENTRY_PREFIXES[kind]))),
+    );
+}
+
+function entrySatisfies(entry: Record<string, unknown>, condition: FilterCondition, prefix: string): boolean {
+  if (condition.kind === 'none' || condition.kind === 'has') return condition.kind === 'has';
+  const value = entry[condition.field.slice(prefix.length)];
+  if (condition.kind === 'match') return typeof value === 'string' && condition.values.includes(value);
+  const instant = typeof value === 'string' ? parseInstant(value) : undefined;
+  return instant !== undefined && satisfiesRange(instant, condition.operator, condition.instant);
 }
 
 function satisfies(store: ProfileStore, slot: number, condition: FilterCondition): boolean {

@@ -6,10 +6,14 @@ import {
   SORT_VALUES,
   type SortField,
 } from '../rules/api-contract.js';
-import { decodeCursor, type CursorPosition } from '../rules/cursor.js';
+import { decodeCursor, type CursorPolicy, type CursorPosition } from '../rules/cursor.js';
 import { parseFilter, type FilterCondition } from '../rules/filter-parser.js';
 import { QueryError } from '../rules/query-error.js';
+import { checkSuppressionRules } from '../rules/suppression-filters.js';
 import { checkedCursor, collectParameters, parseListParameters, parsePageSize } from './query-params.js';
+
+/** For queries parsed outside a request (included profiles), where no cursor is read. */
+const NO_EXPIRY: CursorPolicy = { epoch: 0, nowMs: 0, maxAgeMs: undefined };
 
 export type AdditionalField = (typeof ADDITIONAL_FIELDS)[number];
 
@@ -20,8 +24,8 @@ export interface ProfilesQuery {
   descending: boolean;
   pageSize: number;
   cursor: string | undefined;
-  /** The cursor epoch the cursor must have been issued in (see rules/cursor.ts). */
-  cursorEpoch: number;
+  /** Which cursors are still valid (see rules/cursor.ts). */
+  cursorPolicy: CursorPolicy;
   conditions: FilterCondition[];
   additionalFields: ReadonlySet<AdditionalField>;
   /** `fields[profile]`, when given. */
@@ -30,7 +34,7 @@ export interface ProfilesQuery {
 }
 
 /** Validates the query string of GET /api/profiles. Throws QueryError (400) naming the parameter. */
-export function parseProfilesQuery(params: URLSearchParams, cursorEpoch = 0): ProfilesQuery {
+export function parseProfilesQuery(params: URLSearchParams, cursorPolicy: CursorPolicy = NO_EXPIRY): ProfilesQuery {
   const values = collectParameters(params, QUERY_PARAMETERS, 'GET /api/profiles');
   const pageSize = parsePageSize(values.get('page[size]'), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
   const sort = values.get('sort') ?? 'id';
@@ -42,14 +46,16 @@ export function parseProfilesQuery(params: URLSearchParams, cursorEpoch = 0): Pr
   const lists = parseListParameters(values, QUERY_PARAMETERS);
   const filter = values.get('filter');
   const cursor = checkedCursor(values.get('page[cursor]'));
+  const conditions = filter === undefined ? [] : parseFilter(filter);
+  checkSuppressionRules(conditions, sort);
   return {
     sort,
     sortField,
     descending,
     pageSize,
     cursor,
-    cursorEpoch,
-    conditions: filter === undefined ? [] : parseFilter(filter),
+    cursorPolicy,
+    conditions,
     additionalFields: new Set((lists.get('additional-fields[profile]') ?? []) as AdditionalField[]),
     profileFields: lists.get('fields[profile]'),
     include: lists.get('include') ?? [],
@@ -58,5 +64,5 @@ export function parseProfilesQuery(params: URLSearchParams, cursorEpoch = 0): Pr
 
 /** Decodes the query's cursor for an order whose keys are of `keyType`. */
 export function cursorOf(query: ProfilesQuery, keyType: 'number' | 'string'): CursorPosition | undefined {
-  return query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, keyType, query.cursorEpoch);
+  return query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort, keyType, query.cursorPolicy);
 }

@@ -1,3 +1,4 @@
+import { InvalidCursorError } from '../rules/cursor.js';
 import { QueryError } from '../rules/query-error.js';
 
 /** Query parameter name -> the values it allows (undefined: free text). */
@@ -35,7 +36,7 @@ export function parsePageSize(raw: string | undefined, defaultSize: number, maxS
 }
 
 export function checkedCursor(raw: string | undefined): string | undefined {
-  if (raw === '') throw new QueryError('page[cursor]', 'Invalid page cursor: it is empty.');
+  if (raw === '') throw new InvalidCursorError('it is empty');
   return raw;
 }
 

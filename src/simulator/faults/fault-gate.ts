@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { REQUIRED_SCOPE } from '../rules/api-contract.js';
 import { EVENTS_SCOPE, METRICS_SCOPE } from '../rules/events-contract.js';
+import { LISTS_SCOPE } from '../rules/lists-contract.js';
 import type { FaultInjector, InjectedFault } from './fault-injector.js';
 import type { FaultedResource } from './fault-responses.js';
 import { checkCredentials } from '../rules/request-guard.js';
@@ -12,6 +13,7 @@ const READS: Readonly<Record<ReadRoute, { scope: string; resource: FaultedResour
   profiles: { scope: REQUIRED_SCOPE, resource: 'profile' },
   metrics: { scope: METRICS_SCOPE, resource: 'metric' },
   events: { scope: EVENTS_SCOPE, resource: 'event' },
+  lists: { scope: LISTS_SCOPE, resource: 'list' },
 };
 
 export interface FaultGateContext {

@@ -2,7 +2,7 @@ import { errorResponse, JSON_API, throttled, type SimulatedResponse } from '../r
 import { pick, randomInt, type Rng } from '../generation/prng.js';
 
 /** What a resource of the faulted endpoint is called, so a truncated page looks like that endpoint's. */
-export type FaultedResource = 'profile' | 'metric' | 'event';
+export type FaultedResource = 'profile' | 'metric' | 'event' | 'list';
 
 /** Short, so that tests which retry after it stay fast. */
 export const INJECTED_RETRY_AFTER_SECONDS = 1;

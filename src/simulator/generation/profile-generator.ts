@@ -53,11 +53,11 @@ export interface GeneratedProfiles {
  * is skewed (about half in the last week before `anchor`, the rest over three years) and comes in
  * groups of several profiles sharing one second, so that ties straddle page boundaries.
  */
-export function generateProfiles(count: number, seed = 1, anchor: Date = DEFAULT_ANCHOR): GeneratedProfiles {
+export function generateProfiles(count: number, seed = 1, anchor: Date = DEFAULT_ANCHOR, listIds: readonly string[] = []): GeneratedProfiles {
   const columns = generateColumns(count, seed, anchor);
   const { ids, createdSec, updatedSec, seeds, indexById } = columns;
   const attributes = (index: number): ProfileAttributes =>
-    deriveAttributes(at(seeds, index), index, at(createdSec, index), at(updatedSec, index));
+    deriveAttributes(at(seeds, index), index, at(createdSec, index), at(updatedSec, index), listIds);
   const profile = (index: number): ProfileResource => ({ type: 'profile', id: at(ids, index), attributes: attributes(index) });
   return {
     count,
@@ -179,7 +179,7 @@ function makeExternalId(rng: Rng, index: number): string {
 }
 
 /** Every attribute of one profile, in Klaviyo's key order, `subscriptions` included. */
-export function deriveAttributes(profileSeed: number, index: number, createdSec: number, updatedSec: number): ProfileAttributes {
+export function deriveAttributes(profileSeed: number, index: number, createdSec: number, updatedSec: number, listIds: readonly string[]): ProfileAttributes {
   const identity = deriveIdentity(profileSeed, index);
   const rng = mulberry32(deriveSeed(profileSeed, DETAILS_SALT));
   const place = PLACES[identity.placeIndex];
@@ -214,13 +214,14 @@ export function deriveAttributes(profileSeed: number, index: number, createdSec:
           }
         : null,
     properties: {},
-    subscriptions: deriveSubscriptions(profileSeed, identity, createdSec, updatedSec),
+    subscriptions: deriveSubscriptions(profileSeed, identity, createdSec, updatedSec, listIds),
   };
 }
 
-export function deriveSubscriptions(profileSeed: number, identity: Identity, createdSec: number, updatedSec: number): Subscriptions {
+export function deriveSubscriptions(profileSeed: number, identity: Identity, createdSec: number, updatedSec: number, listIds: readonly string[]): Subscriptions {
   const rng = mulberry32(deriveSeed(profileSeed, SUBSCRIPTIONS_SALT));
   return generateSubscriptions(rng, {
+    listIds,
     hasEmail: identity.email !== null,
     phoneNumber: identity.phone_number,
     createdSec,

@@ -18,7 +18,6 @@ import {
   SMS_METHODS,
   SUPPRESSION_REASONS,
 } from './fake-data.js';
-import { makeListId } from '../store/ids.js';
 import { chance, pick, pickWeighted, randomInt, type Rng } from './prng.js';
 import { formatSeconds, formatWithMicros } from '../store/timestamps.js';
 
@@ -46,6 +45,8 @@ interface Moment {
 }
 
 export interface SubscriptionInputs {
+  /** The account's list ids, which list suppressions name; none: no list suppressions. */
+  listIds: readonly string[];
   hasEmail: boolean;
   phoneNumber: string | null;
   createdSec: number;
@@ -72,7 +73,7 @@ export function neverSubscribedEmailMarketing(): EmailMarketing {
 export function generateSubscriptions(rng: Rng, inputs: SubscriptionInputs): Subscriptions {
   const clock = new ConsentClock(rng, inputs.createdSec, inputs.updatedSec);
   const subscriptions: Subscriptions = {};
-  subscriptions.email = emailChannel(rng, clock, inputs.hasEmail);
+  subscriptions.email = emailChannel(rng, clock, inputs.hasEmail, inputs.listIds);
 
   const smsShape = pickWeighted(rng, [['object', 0.8], ['missing', 0.1], ['null', 0.1]] as const);
   if (smsShape === 'null') subscriptions.sms = null;
@@ -131,13 +132,13 @@ function consentFor(rng: Rng, reachable: boolean, subscribed: number, unsubscrib
   ] as const);
 }
 
-function emailChannel(rng: Rng, clock: ConsentClock, hasEmail: boolean): EmailChannel {
-  const channel: EmailChannel = { marketing: emailMarketing(rng, clock, hasEmail) };
+function emailChannel(rng: Rng, clock: ConsentClock, hasEmail: boolean, listIds: readonly string[]): EmailChannel {
+  const channel: EmailChannel = { marketing: emailMarketing(rng, clock, hasEmail, listIds) };
   if (hasEmail && chance(rng, 0.15)) channel.open_tracking = openTracking(rng, clock);
   return channel;
 }
 
-function emailMarketing(rng: Rng, clock: ConsentClock, hasEmail: boolean): EmailMarketing {
+function emailMarketing(rng: Rng, clock: ConsentClock, hasEmail: boolean, listIds: readonly string[]): EmailMarketing {
   const consent = consentFor(rng, hasEmail, 0.5, 0.2);
   const consentedAt = consent === 'NEVER_SUBSCRIBED' ? undefined : clock.moment();
   // ~10% of profiles with an email carry a global suppression; unsubscribers far more often than others.
@@ -147,7 +148,7 @@ function emailMarketing(rng: Rng, clock: ConsentClock, hasEmail: boolean): Email
     ? suppressionMoments.map(({ reason, at }) => ({ reason, timestamp: at.text }))
     : emptyList<EmailMarketingSuppression>(rng);
   const listSuppressions =
-    hasEmail && chance(rng, 0.1) ? listSuppressionEntries(rng, clock) : emptyList<EmailMarketingListSuppression>(rng);
+    hasEmail && chance(rng, 0.1) && listIds.length > 0 ? listSuppressionEntries(rng, clock, listIds) : emptyList<EmailMarketingListSuppression>(rng);
   const canReceive = consent === 'SUBSCRIBED' && (suppression === null || suppression.length === 0);
   const changes = [...(consentedAt ? [consentedAt] : []), ...suppressionMoments.map(({ at }) => at)];
   const lastChange = changes.reduce<Moment | undefined>((latest, moment) => (latest && latest.seconds >= moment.seconds ? latest : moment), undefined);
@@ -204,13 +205,12 @@ function suppressions(rng: Rng, clock: ConsentClock, consent: Consent, consented
   return entries;
 }
 
-function listSuppressionEntries(rng: Rng, clock: ConsentClock): EmailMarketingListSuppression[] {
-  const count = chance(rng, 0.2) ? 2 : 1;
-  const entries: EmailMarketingListSuppression[] = [];
-  for (let i = 0; i < count; i++) {
-    entries.push({ list_id: makeListId(rng), reason: pick(rng, LIST_SUPPRESSION_REASONS), timestamp: clock.moment().text });
-  }
-  return entries;
+/** One or two lists of the account; never the same list twice. */
+function listSuppressionEntries(rng: Rng, clock: ConsentClock, listIds: readonly string[]): EmailMarketingListSuppression[] {
+  const count = chance(rng, 0.2) && listIds.length > 1 ? 2 : 1;
+  const first = randomInt(rng, 0, listIds.length - 1);
+  const chosen = count === 1 ? [first] : [first, (first + randomInt(rng, 1, listIds.length - 1)) % listIds.length];
+  return chosen.map((index) => ({ list_id: listIds[index] ?? '', reason: pick(rng, LIST_SUPPRESSION_REASONS), timestamp: clock.moment().text }));
 }
 
 function openTracking(rng: Rng, clock: ConsentClock): OpenTrackingConsent {

@@ -1,12 +1,13 @@
 import { SUBSCRIBE_PATH, SUPPRESS_PATH, UNSUBSCRIBE_PATH } from '../rules/bulk-jobs-contract.js';
 
-export type Route = 'profiles' | 'metrics' | 'events' | 'bulk-job';
+export type Route = 'profiles' | 'metrics' | 'events' | 'lists' | 'bulk-job';
 
 const ROUTES = new Map<string, Route>();
 for (const [path, route] of [
   ['/api/profiles', 'profiles'],
   ['/api/metrics', 'metrics'],
   ['/api/events', 'events'],
+  ['/api/lists', 'lists'],
   [SUBSCRIBE_PATH, 'bulk-job'],
   [UNSUBSCRIBE_PATH, 'bulk-job'],
   [SUPPRESS_PATH, 'bulk-job'],

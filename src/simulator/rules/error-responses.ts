@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { KlaviyoErrorBody } from '../../klaviyo/types.js';
+import { InvalidCursorError } from './cursor.js';
+import { QueryError } from './query-error.js';
 
 export const JSON_API = 'application/vnd.api+json';
 
@@ -62,6 +64,21 @@ export const throttled = (retryAfterSeconds: number): SimulatedResponse =>
 export const invalidParameter = (parameter: string, detail: string): SimulatedResponse =>
   errorResponse(400, 'invalid', 'Invalid input.', detail, { parameter });
 
+/**
+ * A page cursor Klaviyo no longer accepts (expired, or not one of its own), in the shape Klaviyo has been seen
+ * to send: no `source.parameter`, a pointer at the document root (klaviyo-rules.md: community thread 6355,
+ * klaviyo-api-python issue 9).
+ */
+export const invalidCursor = (): SimulatedResponse =>
+  errorResponse(400, 'invalid', 'Invalid input.', 'Invalid cursor provided.', { pointer: '/data/' });
+
+/** The 400 for a query that failed validation: Klaviyo's cursor body, or one naming the parameter. */
+export function refusedQuery(error: unknown): SimulatedResponse | undefined {
+  if (error instanceof InvalidCursorError) return invalidCursor();
+  if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
+  return undefined;
+}
+
 /** A request body that parses but does not fit the operation's schema; `pointer` is a JSON pointer into it. */
 export const invalidBody = (pointer: string, detail: string): SimulatedResponse =>
   errorResponse(400, 'invalid', 'Invalid input.', detail, { pointer });
@@ -85,7 +102,7 @@ export const notFound = (): SimulatedResponse =>
     404,
     'not_found',
     'Not found.',
-    'The requested resource does not exist. This simulator serves GET /api/profiles, GET /api/metrics, GET /api/events ' +
+    'The requested resource does not exist. This simulator serves GET /api/profiles, GET /api/metrics, GET /api/events, GET /api/lists ' +
       'and POST /api/profile-subscription-bulk-create-jobs, /api/profile-subscription-bulk-delete-jobs and ' +
       '/api/profile-suppression-bulk-create-jobs only.',
   );

@@ -11,28 +11,25 @@ const SECOND = 1_000;
 const MINUTE = 60_000;
 
 /**
- * Klaviyo's burst (1 s) and steady (60 s) limits as sliding windows over accepted requests.
- * Rejected requests are not recorded, so a client that keeps retrying is not locked out for longer.
+ * Klaviyo's burst (1 s) and steady (60 s) limits as sliding windows over one endpoint's accepted requests.
+ * Rejected requests are not recorded, so a client that keeps retrying is not locked out for longer. The limit
+ * is given with each request, since Klaviyo's depends on the request's revision.
  */
 export class SlidingWindowLimiter {
   private accepted: number[] = [];
   private head = 0;
 
-  constructor(private limit: RateLimit | undefined) {
-    validate(limit);
+  static validate(limit: RateLimit | undefined, name = 'rateLimit'): void {
+    for (const [key, value] of Object.entries(limit ?? {})) {
+      if (key !== 'perSecond' && key !== 'perMinute') throw new RangeError(`${name}.${key}: unknown; use perSecond and perMinute`);
+      if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
+        throw new RangeError(`${name}.${key} must be a positive integer, got ${String(value)}`);
+      }
+    }
   }
 
-  setLimit(limit: RateLimit | undefined): void {
-    validate(limit);
-    this.limit = limit;
-  }
-
-  get configured(): boolean {
-    return this.limit?.perSecond !== undefined || this.limit?.perMinute !== undefined;
-  }
-
-  tryAcquire(now: number): RateDecision {
-    const { perSecond, perMinute } = this.limit ?? {};
+  tryAcquire(now: number, limit: RateLimit | undefined): RateDecision {
+    const { perSecond, perMinute } = limit ?? {};
     if (perSecond === undefined && perMinute === undefined) return { allowed: true, headers: {} };
     this.forgetBefore(now - MINUTE);
 
@@ -48,18 +45,18 @@ export class SlidingWindowLimiter {
     if (waitMs > 0) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
 
     this.accepted.push(now);
-    return { allowed: true, headers: this.headers(now) };
+    return { allowed: true, headers: this.headers(now, limit) };
   }
 
   /** RateLimit-* headers describe the steady window when there is one, as Klaviyo's do. */
-  private headers(now: number): Record<string, string> {
-    const { perSecond, perMinute } = this.limit ?? {};
-    const [limit, windowMs] = perMinute !== undefined ? [perMinute, MINUTE] : [perSecond ?? 0, SECOND];
+  private headers(now: number, limit: RateLimit | undefined): Record<string, string> {
+    const { perSecond, perMinute } = limit ?? {};
+    const [count, windowMs] = perMinute !== undefined ? [perMinute, MINUTE] : [perSecond ?? 0, SECOND];
     const used = this.countSince(now - windowMs);
     const oldest = this.at(this.accepted.length - used);
     return {
-      'RateLimit-Limit': String(limit),
-      'RateLimit-Remaining': String(Math.max(0, limit - used)),
+      'RateLimit-Limit': String(count),
+      'RateLimit-Remaining': String(Math.max(0, count - used)),
       'RateLimit-Reset': String(Math.max(1, Math.ceil((oldest + windowMs - now) / 1000))),
     };
   }
@@ -87,13 +84,5 @@ export class SlidingWindowLimiter {
 
   private at(position: number): number {
     return this.accepted[position] ?? 0;
-  }
-}
-
-function validate(limit: RateLimit | undefined): void {
-  for (const [name, value] of Object.entries(limit ?? {})) {
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) {
-      throw new RangeError(`rateLimit.${name} must be a positive integer, got ${String(value)}`);
-    }
   }
 }

@@ -2,8 +2,15 @@ import { makeListId } from './ids.js';
 import { deriveSeed, mulberry32, randomInt } from '../generation/prng.js';
 import { formatSeconds } from './timestamps.js';
 
-/** Klaviyo renamed "SMS" to "Text Message" in its metric names in 2026; older accounts may still show the old names. */
-export type SmsMetricNaming = 'text' | 'sms';
+/**
+ * Klaviyo renamed its SMS consent metrics in July 2026: "Subscribed to SMS Marketing" became "Subscribed to
+ * Text Messaging Marketing" (klaviyo-rules.md: singer-io/tap-klaviyo PR 87). 'text': the 2026 names; 'sms': an
+ * account that still holds only the old ones; 'both': an account holding both, whose new events go to the new
+ * names.
+ */
+export type SmsMetricNaming = 'text' | 'sms' | 'both';
+
+const OLD_SMS_NAMES = ['Subscribed to SMS Marketing', 'Unsubscribed from SMS Marketing'];
 
 /** The consent metrics the simulator records events for, by role rather than by (account-dependent) name. */
 export type ConsentMetric =
@@ -40,7 +47,7 @@ const SHOPIFY: Integration = { object: 'integration', id: '0eMvjm', key: 'shopif
 const API: Integration = { object: 'integration', id: '7FtS4J', key: 'api', name: 'API', category: 'API' };
 
 function consentMetricNames(naming: SmsMetricNaming): Record<ConsentMetric, string> {
-  const sms = naming === 'text' ? 'Text Message' : 'SMS';
+  const sms = naming === 'sms' ? 'SMS' : 'Text Messaging';
   return {
     subscribedToEmail: 'Subscribed to Email Marketing',
     unsubscribedFromEmail: 'Unsubscribed from Email Marketing',
@@ -89,6 +96,8 @@ export class MetricCatalog {
       ...ACTIVITY_METRICS,
     ];
     for (let i = 1; i <= customMetrics; i++) definitions.push([`Custom Metric ${String(i).padStart(3, '0')}`, API]);
+    // Last, so that every other metric keeps its id whatever the naming.
+    if (naming === 'both') for (const name of OLD_SMS_NAMES) definitions.push([name, KLAVIYO]);
 
     const rng = mulberry32(deriveSeed(seed, METRICS_SALT));
     const anchorSec = Math.floor(anchor.getTime() / 1000);

@@ -53,7 +53,7 @@ export class ProfileStore implements IndexSource {
   private readonly addedIdRng: Rng;
   readonly anchorSec: number;
 
-  constructor(count: number, seed: number, anchor: Date) {
+  constructor(count: number, seed: number, anchor: Date, private readonly listIds: readonly string[] = []) {
     const columns = generateColumns(count, seed, anchor);
     this.ids = columns.ids;
     this.slotById = columns.indexById;
@@ -100,7 +100,7 @@ export class ProfileStore implements IndexSource {
     const written = this.written.get(slot);
     if (written) return written;
     const [createdSec, updatedSec] = this.generatedLifetime(slot);
-    return deriveAttributes(this.seedOf(slot), slot, createdSec, updatedSec);
+    return deriveAttributes(this.seedOf(slot), slot, createdSec, updatedSec, this.listIds);
   }
 
   predictiveAnalyticsOf(slot: number): Record<string, unknown> {
@@ -311,7 +311,12 @@ export class ProfileStore implements IndexSource {
     if (written) return written.subscriptions;
     const seed = this.seedOf(slot);
     const [createdSec, updatedSec] = this.generatedLifetime(slot);
-    return deriveSubscriptions(seed, deriveIdentity(seed, slot), createdSec, updatedSec);
+    return deriveSubscriptions(seed, deriveIdentity(seed, slot), createdSec, updatedSec, this.listIds);
+  }
+
+  /** A profile's global (`suppression`) or per-list (`list_suppressions`) email suppression entries. */
+  suppressionEntries(slot: number, kind: 'global' | 'list'): Array<Record<string, unknown>> {
+    return kind === 'global' ? this.suppressions(slot) : this.listSuppressions(slot);
   }
 
   private suppressions(slot: number): Array<Record<string, unknown>> {
