@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { collectionLinks } from './collection-links.js';
 import type { CursorPolicy } from '../rules/cursor.js';
-import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
+import type { SimulatedResponse } from '../rules/error-responses.js';
 import { selectEventPage } from './event-page.js';
 import { eventResource } from './event-resource.js';
 import type { EventStore } from '../store/event-store.js';
@@ -12,7 +12,8 @@ import { metricResource } from './metric-resource.js';
 import { profileResource } from './profile-resource.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { parseProfilesQuery } from './profiles-query.js';
-import { admit, type GuardContext } from '../rules/request-guard.js';
+import type { GuardContext } from '../rules/request-guard.js';
+import { readEndpoint } from './read-endpoint.js';
 
 export interface EventsContext extends GuardContext {
   baseUrl: string;
@@ -25,17 +26,9 @@ export interface EventsContext extends GuardContext {
 
 /** GET /api/events: authentication, scope, rate limit, revision, parameters. */
 export function getEvents(request: { url: string; headers: IncomingHttpHeaders }, context: EventsContext, now: number): SimulatedResponse {
-  const admission = admit(request.headers, context, [EVENTS_SCOPE], 'events', now);
-  if (admission.refused) return admission.refused;
-  const url = new URL(request.url, context.baseUrl);
-  try {
-    const query = parseEventsQuery(url.searchParams, context.cursors, admission.revision);
-    return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: eventsPage(context, url, query) };
-  } catch (error) {
-    const refused = refusedQuery(error);
-    if (refused) return refused;
-    throw error;
-  }
+  return readEndpoint(request, context, { scope: EVENTS_SCOPE, endpoint: 'events', now }, (url, revision) =>
+    eventsPage(context, url, parseEventsQuery(url.searchParams, context.cursors, revision)),
+  );
 }
 
 function eventsPage(context: EventsContext, url: URL, query: EventsQuery): string {

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { CursorPolicy, CursorPosition } from '../rules/cursor.js';
 import { decodeCursor } from '../rules/cursor.js';
-import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
+import type { SimulatedResponse } from '../rules/error-responses.js';
 import { parseFilterWith, satisfiesRange, type FilterCondition } from '../rules/filter-parser.js';
 import {
   LISTS_DEFAULT_PAGE_SIZE,
@@ -12,10 +12,11 @@ import {
   type ListsFilterField,
 } from '../rules/lists-contract.js';
 import { QueryError } from '../rules/query-error.js';
-import { admit, type GuardContext } from '../rules/request-guard.js';
+import type { GuardContext } from '../rules/request-guard.js';
 import type { List, ListCatalog } from '../store/list-catalog.js';
 import { parseInstant } from '../store/timestamps.js';
 import { collectionLinks } from './collection-links.js';
+import { readEndpoint } from './read-endpoint.js';
 import { checkedCursor, collectParameters, parseListParameters, parsePageSize } from './query-params.js';
 
 export interface ListsContext extends GuardContext {
@@ -26,16 +27,7 @@ export interface ListsContext extends GuardContext {
 
 /** GET /api/lists: authentication, scope (lists:read), rate limit, revision, parameters; at most 10 a page. */
 export function getLists(request: { url: string; headers: IncomingHttpHeaders }, context: ListsContext, now: number): SimulatedResponse {
-  const admission = admit(request.headers, context, [LISTS_SCOPE], 'lists', now);
-  if (admission.refused) return admission.refused;
-  const url = new URL(request.url, context.baseUrl);
-  try {
-    return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: listsPage(context, url) };
-  } catch (error) {
-    const refused = refusedQuery(error);
-    if (refused) return refused;
-    throw error;
-  }
+  return readEndpoint(request, context, { scope: LISTS_SCOPE, endpoint: 'lists', now }, (url) => listsPage(context, url));
 }
 
 type SortField = 'created' | 'id' | 'name' | 'updated';

@@ -1,13 +1,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { collectionLinks } from './collection-links.js';
 import { decodeCursor, type CursorPolicy, type CursorPosition } from '../rules/cursor.js';
-import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
+import type { SimulatedResponse } from '../rules/error-responses.js';
 import { METRICS_FILTER_FIELDS, METRICS_PAGE_SIZE, METRICS_QUERY_PARAMETERS, METRICS_SCOPE, type MetricsFilterField } from '../rules/events-contract.js';
 import { parseFilterWith, type FilterCondition } from '../rules/filter-parser.js';
 import type { Metric, MetricCatalog } from '../store/metric-catalog.js';
 import { metricResource } from './metric-resource.js';
 import { checkedCursor, collectParameters, parseListParameters } from './query-params.js';
-import { admit, type GuardContext } from '../rules/request-guard.js';
+import type { GuardContext } from '../rules/request-guard.js';
+import { readEndpoint } from './read-endpoint.js';
 
 export interface MetricsContext extends GuardContext {
   baseUrl: string;
@@ -20,16 +21,7 @@ const SORT = 'id';
 
 /** GET /api/metrics: authentication, scope, rate limit, revision, parameters; pages of 200 by id. */
 export function getMetrics(request: { url: string; headers: IncomingHttpHeaders }, context: MetricsContext, now: number): SimulatedResponse {
-  const admission = admit(request.headers, context, [METRICS_SCOPE], 'metrics', now);
-  if (admission.refused) return admission.refused;
-  const url = new URL(request.url, context.baseUrl);
-  try {
-    return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: metricsPage(context, url) };
-  } catch (error) {
-    const refused = refusedQuery(error);
-    if (refused) return refused;
-    throw error;
-  }
+  return readEndpoint(request, context, { scope: METRICS_SCOPE, endpoint: 'metrics', now }, (url) => metricsPage(context, url));
 }
 
 function metricsPage(context: MetricsContext, url: URL): string {

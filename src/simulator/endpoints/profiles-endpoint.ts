@@ -1,8 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { REQUIRED_SCOPE } from '../rules/api-contract.js';
 import type { CursorPolicy } from '../rules/cursor.js';
-import { JSON_API, refusedQuery, type SimulatedResponse } from '../rules/error-responses.js';
-import { admit, type GuardContext } from '../rules/request-guard.js';
+import type { SimulatedResponse } from '../rules/error-responses.js';
+import type { GuardContext } from '../rules/request-guard.js';
+import { readEndpoint } from './read-endpoint.js';
 import type { ProfileStore } from '../store/profile-store.js';
 import { collectionLinks } from './collection-links.js';
 import { selectPage } from './page-selector.js';
@@ -17,26 +18,10 @@ export interface EndpointContext extends GuardContext {
 }
 
 /** GET /api/profiles, checked in Klaviyo's order: authentication, scope, rate limit, revision, parameters. */
-export function getProfiles(
-  request: { url: string; headers: IncomingHttpHeaders },
-  context: EndpointContext,
-  now: number,
-): SimulatedResponse {
-  const admission = admit(request.headers, context, [REQUIRED_SCOPE], 'profiles', now);
-  if (admission.refused) return admission.refused;
-
-  const url = new URL(request.url, context.baseUrl);
-  let query: ProfilesQuery;
-  let body: string;
-  try {
-    query = parseProfilesQuery(url.searchParams, context.cursors);
-    body = pageBody(context, url, query);
-  } catch (error) {
-    const refused = refusedQuery(error);
-    if (refused) return refused;
-    throw error;
-  }
-  return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body };
+export function getProfiles(request: { url: string; headers: IncomingHttpHeaders }, context: EndpointContext, now: number): SimulatedResponse {
+  return readEndpoint(request, context, { scope: REQUIRED_SCOPE, endpoint: 'profiles', now }, (url) =>
+    pageBody(context, url, parseProfilesQuery(url.searchParams, context.cursors)),
+  );
 }
 
 function pageBody(context: EndpointContext, url: URL, query: ProfilesQuery): string {
