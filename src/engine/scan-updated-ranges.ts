@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { compareNormalized, toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
@@ -137,6 +138,9 @@ export async function* scanUpdatedRanges(options: {
   // Stops requests the moment the scan ends (a failure, or a consumer that stopped reading): one waiting at the
   // limiter would otherwise still be sent, on top of whatever the next run sends within the same second.
   const abort = new AbortController();
+  // Each request in flight listens on the signal; Node warns past 10 listeners, and up to `concurrency`
+  // requests (plus the probes) may be in flight at once.
+  setMaxListeners(concurrency + 4, abort.signal);
   // Workers with nothing to take wait here; every emitted page wakes them, since only progress can make a
   // split possible (and a range finished, which may end the scan).
   const idle: Array<() => void> = [];

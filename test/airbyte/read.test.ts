@@ -67,6 +67,21 @@ describe('read, full refresh', () => {
     expect(lastStateIndex).toBeGreaterThan(lastRecordIndex);
   });
 
+  it('writes nothing to stderr but its own lines with a dozen requests in flight', async () => {
+    // At 150 ms a page, the limit keeps about 14 ranges busy: more listeners on the scan's abort signal than
+    // Node's default of 10, which would print a MaxListenersExceededWarning.
+    const slow = await KlaviyoSimulator.start({ profiles: 1000, seed: 13, latencyMs: 150 });
+    try {
+      const result = await read({ sim: slow, config: { page_size: 20 } });
+      expect(result.code, result.stderr).toBe(0);
+      expect(records(result)).toHaveLength(1000);
+      expect(result.stderr).not.toMatch(/Warning/);
+      expect(slow.stats.refused).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('works without a catalog (standalone use) and without stdout noise', async () => {
     const result = await read();
     expect(result.code).toBe(0);
