@@ -4,6 +4,7 @@ import { KlaviyoSimulator, type SimulatorOptions } from '../../src/simulator/ind
 import { configuredCatalog } from '../helpers/catalog.js';
 import { airbyteBin, ofType, parseLines, runCli, tempFile } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
+import { stopMidRead } from '../helpers/stop-mid-read.js';
 import { expectRecordMatchesTruth } from '../helpers/truth.js';
 
 // The promise of a consent sync: whatever happens to the process or to Klaviyo, a run resumed from the last
@@ -78,6 +79,27 @@ describe('crash safety', () => {
     const { table, kills } = await killedThreeTimesThenFinished(simulator, config);
     expect(kills).toBe(3);
     expectTableEqualsTruth(simulator, table);
+  });
+});
+
+describe('a container stop (SIGTERM) during a read', () => {
+  it('ends within a second with exit 143, the last line whole, and the next run resumes from the last STATE', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 500, seed: 6, latencyMs: 300 });
+    const config = tempFile('config.json', configFor(simulator, { page_size: 10 }));
+    const catalog = tempFile('catalog.json', configuredCatalog('incremental'));
+    const stopped = await stopMidRead(airbyteBin, ['read', '--config', config, '--catalog', catalog]);
+    expect(stopped.code).toBe(143);
+    expect(stopped.stoppedInMs).toBeLessThan(1000);
+    expect(stopped.stdout.endsWith('\n')).toBe(true);
+    const messages = parseLines(stopped.stdout);
+    expect(messages.at(-1)).toMatchObject({ type: 'LOG', log: { message: expect.stringContaining('Received SIGTERM') } });
+    expect(stopped.stderr).not.toMatch(/\n\s+at /);
+    const states = ofType(messages, 'STATE');
+    const rows = new Map<string, Row>(ofType(messages, 'RECORD').map((m) => [m.record.data.id as string, m.record.data as Row]));
+    const resumed = await runCli(airbyteBin, ['read', '--config', config, '--catalog', catalog, ...(states.length > 0 ? ['--state', tempFile('state.json', states.at(-1)!.state)] : [])]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    for (const m of ofType(resumed.messages, 'RECORD')) rows.set(m.record.data.id as string, m.record.data as Row);
+    for (const truth of simulator.allProfiles()) expectRecordMatchesTruth(rows.get(truth.id) ?? {}, truth);
   });
 });
 

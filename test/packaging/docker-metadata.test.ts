@@ -12,16 +12,50 @@ const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as 
 
 const instruction = (name: string) => lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
 const runtimeStage = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
+const buildStage = lines.slice(lines.findIndex((l) => l.startsWith('FROM ')), lines.findLastIndex((l) => l.startsWith('FROM ')));
+const args = Object.fromEntries(instruction('ARG').map((a) => a.split('=') as [string, string]));
+/** Each FROM's image, with ${ARG}s resolved. */
+const images = instruction('FROM').map((from) => from.split(/\s+/)[0]!.replace(/\$\{(\w+)\}/g, (_m, name: string) => args[name] ?? ''));
+
+// End of life of each Node major (nodejs.org release schedule): an image on a major past it runs unpatched.
+const NODE_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30', 26: '2029-04-30' };
 
 describe('Dockerfile', () => {
   it('is multi-stage with a small runtime image', () => {
     expect(instruction('FROM').length).toBeGreaterThanOrEqual(2);
-    expect(runtimeStage[0]).toMatch(/alpine|slim|distroless/);
+    expect(images.at(-1)).toMatch(/alpine|slim|distroless/);
   });
 
-  it('runs as the non-root airbyte user with a writable /airbyte', () => {
+  it('runs every stage on one pinned release of a supported even (LTS) Node major that package.json allows', () => {
+    expect(new Set(images).size).toBe(1);
+    const version = /^node:(\d+)\.(\d+)\.(\d+)-/.exec(images[0]!);
+    expect(version, `${images[0]} pins major.minor.patch`).not.toBeNull();
+    const major = Number(version![1]);
+    expect(major % 2, 'an LTS line').toBe(0);
+    expect(NODE_END_OF_LIFE[major], `end of life of Node ${major} is known`).toBeDefined();
+    expect(Date.parse(NODE_END_OF_LIFE[major]!), `Node ${major} is past its end of life`).toBeGreaterThan(Date.now());
+    const engines = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(major).toBeGreaterThanOrEqual(Number(/>=(\d+)/.exec(engines)![1]));
+  });
+
+  it('fails its build stage at the step that broke: one command per RUN, the bin checked', () => {
+    const runs = buildStage.filter((l) => l.startsWith('RUN '));
+    expect(runs.some((r) => /npm ci/.test(r))).toBe(true);
+    expect(runs.some((r) => /npm run build/.test(r))).toBe(true);
+    for (const run of runs) expect(run, 'one command per RUN').not.toMatch(/&&|;/);
+    expect(runs.some((r) => /test -x dist\/bin\//.test(r))).toBe(true);
+  });
+
+  it('runs as the non-root airbyte user, the code owned by root and copied once', () => {
     expect(runtimeStage.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER airbyte');
-    expect(runtimeStage.some((l) => /chown -R airbyte(:airbyte)? \/airbyte\b/.test(l))).toBe(true);
+    expect(runtimeStage.some((l) => /chown/.test(l)), 'no chown: a second copy of the code, writable by its user').toBe(false);
+    expect(runtimeStage.filter((l) => l.startsWith('COPY ')).some((l) => /--chown/.test(l))).toBe(false);
+  });
+
+  it('runs node under tini, from the base image\'s packages, so SIGTERM stops it at once', () => {
+    expect(runtimeStage.some((l) => /^RUN apk add --no-cache tini\b/.test(l))).toBe(true);
+    const entrypoint = JSON.parse(instruction('ENTRYPOINT').at(-1)!) as string[];
+    expect(entrypoint.slice(0, 2)).toEqual(['/sbin/tini', '--']);
   });
 
   it('sets AIRBYTE_ENTRYPOINT to the absolute ENTRYPOINT, which points at the built bin', () => {
@@ -34,7 +68,8 @@ describe('Dockerfile', () => {
     expect(entrypoint.at(-1)).toBe(`/airbyte/integration_code/${bin}`);
     // the image runs with the same V8 flags as the bin's shebang
     const shebang = readFileSync(join(repoRoot, 'src/bin/source-klaviyo-consent.ts'), 'utf8').split('\n')[0]!;
-    expect(shebang.replace('#!/usr/bin/env -S node ', '').split(' ')).toEqual(entrypoint.slice(1, -1));
+    const node = entrypoint.indexOf('/usr/local/bin/node');
+    expect(shebang.replace('#!/usr/bin/env -S node ', '').split(' ')).toEqual(entrypoint.slice(node + 1, -1));
   });
 
   it("labels equal metadata.yaml's dockerRepository and dockerImageTag, and the tag is the package version", () => {

@@ -7,6 +7,7 @@ import { configuredCatalog } from '../helpers/catalog.js';
 import { recordSchema } from '../helpers/record-validator.js';
 import { airbyteBin, ofType, parseLines, runCli, runRaw, tapBin, tempFile, type CliResult } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
+import { stopMidRead } from '../helpers/stop-mid-read.js';
 import { expectRecordMatchesTruth } from '../helpers/truth.js';
 
 let simulator: KlaviyoSimulator;
@@ -204,30 +205,16 @@ describe('tap-klaviyo-consent sync', () => {
 });
 
 describe('tap-klaviyo-consent signals', () => {
-  it('ends promptly on SIGTERM with whole lines only and a non-zero exit', async () => {
+  it('ends within a second on SIGTERM with whole lines only and exit 143', async () => {
     const slow = await KlaviyoSimulator.start({ profiles: 500, seed: 2, latencyMs: 300 });
     try {
-      const child = spawn(process.execPath, [tapBin, '--config', tempFile('c.json', configFor(slow, { page_size: 10 }))]);
-      let stdout = '';
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      const firstRecord = new Promise<void>((resolve) =>
-        child.stdout.on('data', (d) => {
-          stdout += d;
-          if (stdout.includes('"RECORD"')) resolve();
-        }),
-      );
-      await Promise.race([firstRecord, closed]);
-      expect(stdout, `the tap ended before its first record: ${stderr}`).toContain('"RECORD"');
-      const killedAt = Date.now();
-      child.kill('SIGTERM');
-      const code = await closed;
-      expect(Date.now() - killedAt).toBeLessThan(3000);
-      expect(code).toBe(143);
-      expect(stdout.endsWith('\n')).toBe(true);
-      expect(() => parseLines(stdout)).not.toThrow();
-      expect(stderr).not.toMatch(/\n\s+at /);
+      const stopped = await stopMidRead(tapBin, ['--config', tempFile('c.json', configFor(slow, { page_size: 10 }))]);
+      expect(stopped.code).toBe(143);
+      expect(stopped.stoppedInMs).toBeLessThan(1000);
+      expect(stopped.stdout.endsWith('\n')).toBe(true);
+      expect(() => parseLines(stopped.stdout)).not.toThrow();
+      expect(stopped.stderr).toContain('Received SIGTERM');
+      expect(stopped.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await slow.close();
     }

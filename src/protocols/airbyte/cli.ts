@@ -3,7 +3,8 @@ import { asConnectorError } from '../../common/errors.js';
 import { packageVersion } from '../../common/package-files.js';
 import { LineWriter } from '../line-writer.js';
 import { checkCommand, discoverCommand, logInternals, readCommand, specCommand } from './commands.js';
-import { errorTraceMessage } from './messages.js';
+import { errorTraceMessage, logMessage } from './messages.js';
+import { stopOnSigterm } from '../stop-on-sigterm.js';
 
 /**
  * The Airbyte source's command line. Whatever happens, stdout carries only protocol messages: failures end
@@ -51,12 +52,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('--progress', 'progress lines on stderr even when it is not a terminal')
     .action((options: { config: string; catalog?: string; state?: string; progress?: boolean }) => run(() => readCommand(options, out))());
 
+  // Without a handler, node as PID 1 ignores SIGTERM: a cancelled sync would wait out the platform's grace
+  // period and be killed.
+  const stopHandling = stopOnSigterm(out, () => out.enqueue(logMessage('INFO', 'Received SIGTERM; stopping. The next sync resumes from the last STATE.')));
   try {
     await program.parseAsync(argv);
   } catch (error) {
     // commander has already told the user on stderr (unknown command, missing --config, --help).
     const code = (error as { exitCode?: number }).exitCode;
     exitCode = typeof code === 'number' ? code : 1;
+  } finally {
+    stopHandling();
   }
   await out.end();
   return exitCode;

@@ -4,6 +4,7 @@ import { packageVersion } from '../../common/package-files.js';
 import { parseConfig } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
 import { LineWriter } from '../line-writer.js';
+import { stopOnSigterm } from '../stop-on-sigterm.js';
 import { aboutInfo, aboutMarkdown } from './about.js';
 import { selectionsFromCatalog, singerCatalog } from './catalog.js';
 import { loadSingerConfig } from './config-sources.js';
@@ -54,13 +55,7 @@ export async function main(argv: string[]): Promise<number> {
     return typeof code === 'number' ? code : 2;
   }
 
-  const onTerm = () => {
-    // Pipes and files are written synchronously on Linux, so only whole lines have left the process.
-    void out.flush();
-    stderrLine('INFO', 'Received SIGTERM; stopping. Resume from the last STATE.');
-    process.exit(143);
-  };
-  process.once('SIGTERM', onTerm);
+  const stopHandling = stopOnSigterm(out, () => stderrLine('INFO', 'Received SIGTERM; stopping. Resume from the last STATE.'));
 
   try {
     if (options.about) {
@@ -85,6 +80,6 @@ export async function main(argv: string[]): Promise<number> {
     stderrLine('CRITICAL', asConnectorError(error).message);
     return 1;
   } finally {
-    process.off('SIGTERM', onTerm);
+    stopHandling();
   }
 }
