@@ -54,6 +54,20 @@ export interface ConnectorRun {
   records: number;
   exitCode: number | null;
   peakRssMb: number;
+  /** CPU the connector used (user + system, its threads included), as last sampled before it exited. */
+  cpuSeconds: number;
+}
+
+/** utime + stime of a process, in seconds, from /proc (clock ticks of 1/100 s on Linux). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? ticks / 100 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function peakRssMb(pid: number): number | undefined {
@@ -79,9 +93,12 @@ export async function runConnector(config: Record<string, unknown>, workDir: str
   // Executed as a user runs it, so its shebang's V8 flags apply.
   const child = spawn(connectorBin, ['read', '--config', configFile], { stdio: ['ignore', out, 'inherit'] });
   let peak = 0;
+  let cpu = 0;
   const sampler = setInterval(() => {
     const mb = child.pid ? peakRssMb(child.pid) : undefined;
     if (mb !== undefined) peak = Math.max(peak, mb);
+    const used = child.pid ? cpuSeconds(child.pid) : undefined;
+    if (used !== undefined) cpu = Math.max(cpu, used);
   }, 25);
   const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -91,5 +108,5 @@ export async function runConnector(config: Record<string, unknown>, workDir: str
   for await (const line of createInterface({ input: createReadStream(outFile) })) {
     if (line.startsWith('{"type":"RECORD"')) records += 1;
   }
-  return { seconds, records, exitCode, peakRssMb: peak };
+  return { seconds, records, exitCode, peakRssMb: peak, cpuSeconds: cpu };
 }

@@ -44,14 +44,14 @@ async function unsubscribeAndSyncAgain(simulator: KlaviyoSimulator, configFile: 
   );
   const secondOutput = join(outDir, 'messages.incremental.jsonl');
   await runRead(['read', '--config', configFile, '--catalog', catalogFile, '--state', stateFile], secondOutput);
-  const received = (await import('node:fs'))
-    .readFileSync(secondOutput, 'utf8')
+  const records = readFileSync(secondOutput, 'utf8')
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as { type: string; record?: { data: { email: string; email_consent: string } } })
-    .filter((m) => m.type === 'RECORD' && m.record && unsubscribed.includes(m.record.data.email))
+    .filter((m) => m.type === 'RECORD' && m.record)
     .map((m) => ({ email: m.record!.data.email, consent: m.record!.data.email_consent }));
-  return { unsubscribed, received };
+  const received = records.filter((r) => unsubscribed.includes(r.email));
+  return { unsubscribed, received, records: records.length, file: secondOutput };
 }
 
 type Counts = Map<string, Map<string, number>>;
@@ -88,7 +88,7 @@ async function main() {
   const started = Date.now();
   process.stdout.write(`Running: source-klaviyo-consent read --config ${relative(process.cwd(), configFile)} --catalog ${relative(process.cwd(), catalogFile)}\n`);
   let code: number;
-  let incremental: { unsubscribed: string[]; received: Array<{ email: string; consent: string }> } | undefined;
+  let incremental: Awaited<ReturnType<typeof unsubscribeAndSyncAgain>> | undefined;
   try {
     code = await runRead(['read', '--config', configFile, '--catalog', catalogFile], outputFile);
     if (code === 0) incremental = await unsubscribeAndSyncAgain(simulator, configFile, catalogFile, outputFile);
@@ -132,9 +132,14 @@ async function main() {
   process.stdout.write(`\nGlobally suppressed email (bounce, spam complaint, manual): ${suppressed}\n`);
   if (incremental) {
     process.stdout.write(`\nThen ${incremental.unsubscribed.length} people unsubscribed through Klaviyo's bulk unsubscribe endpoint, which does not move their 'updated'.\n`);
-    process.stdout.write(`The incremental sync (--state) found ${incremental.received.length} changed profiles:\n`);
+    process.stdout.write(`The incremental sync (--state) wrote ${incremental.records} records to ${relative(process.cwd(), incremental.file)}, among them all ${incremental.received.length} who unsubscribed:\n`);
     for (const r of incremental.received) process.stdout.write(`  ${r.email.padEnd(44)} email_consent=${r.consent}\n`);
-    process.stdout.write(`A connector that syncs on 'updated' alone would have found none of them.\n`);
+    const others = incremental.records - incremental.received.length;
+    if (others > 0) {
+      const them = others === 1 ? 'The other one was' : `The other ${others} were`;
+      process.stdout.write(`${them} changed within lookback_seconds (5 minutes) of the first sync's cursor, so read again; a destination deduplicates on id.\n`);
+    }
+    process.stdout.write(`A connector that syncs on 'updated' alone would have found none of the ${incremental.received.length}.\n`);
   }
   process.stdout.write(
     `\nThe simulator enforces Klaviyo's rate limits and published rules; of the ${requests} requests both syncs made, it refused ${refused}.\n`,

@@ -16,11 +16,19 @@ export interface StreamRequest {
 export interface ReadProgress {
   records: number;
   pages: number;
+  /** Requests made so far in this run, every endpoint. */
+  requests: number;
   seconds: number;
   recordsPerSecond: number;
   rateLimitWaitSeconds: number;
   /** Estimated from the ranges left and the density seen so far; Infinity when unknown. */
   estimatedRecordsLeft: number;
+  /** Time left by the slower of the speed so far and the rate limit's two windows; Infinity when unknown. */
+  estimatedSecondsLeft: number;
+  /** Seconds until the request now waiting at Klaviyo's rate limit may go; 0 when none waits. */
+  waitingSeconds: number;
+  /** The run's last line: totals. */
+  done?: boolean;
 }
 
 /** What the engine tells a protocol face, in order. The face turns these into its own messages. */

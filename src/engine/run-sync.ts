@@ -24,6 +24,8 @@ export async function* runSync(options: {
   now?: () => number;
   /** For tests that prove a detector is needed: run only these. */
   detectors?: ReadonlyArray<'updated' | 'suppressions' | 'events'>;
+  /** Tests: how often the scan reports while no page arrives. */
+  heartbeatMs?: number;
 }): AsyncGenerator<SyncEvent> {
   const { settings, logger } = options;
   const client = options.client ?? createClient(settings, logger);
@@ -33,7 +35,7 @@ export async function* runSync(options: {
     yield { type: 'stream_started', stream };
     try {
       if (stream !== STREAM_NAME) throw new ConfigError(`Unknown stream "${stream}". This connector has one stream: ${STREAM_NAME}.`);
-      for await (const output of syncProfileConsent({ client, mode: request.mode, state: request.state, settings, runStartedMs, logger, detectors: options.detectors })) {
+      for await (const output of syncProfileConsent({ client, mode: request.mode, state: request.state, settings, runStartedMs, logger, detectors: options.detectors, heartbeatMs: options.heartbeatMs })) {
         yield { ...output, stream };
       }
       yield { type: 'stream_completed', stream };

@@ -26,9 +26,19 @@ export type ScanOutput = DetectorOutput | { type: 'cursor'; updated: string | un
 type Delivery =
   | { kind: 'page'; range: UpdatedRange; records: ProfileConsentRecord[]; lastUpdatedSec: number | undefined; last: boolean }
   | { kind: 'rate_limited'; waitMs: number; untilMs: number }
+  | { kind: 'heartbeat' }
+  | { kind: 'planned'; extent: Extent }
   | { kind: 'failed'; error: unknown };
 
+/** The oldest and newest `updated` (seconds) at or after the scan's lower bound. */
+interface Extent {
+  oldest?: number;
+  newest?: number;
+}
+
 const PROGRESS_EVERY_MS = 5000;
+/** While no page arrives (the rate limit holds every request), a progress line at least this often. */
+export const HEARTBEAT_MS = 10_000;
 /** How the scan's requests are named in errors and logs, and told apart in the client's latency averages. */
 const PAGE_REQUEST = 'Get Profiles';
 const PROBE_REQUEST = 'Get Profiles (range planning)';
@@ -70,7 +80,7 @@ export function mapWithinRange(profiles: ProfileResource[], hi: number | undefin
  * The oldest and newest `updated` at or after the lower bound, one request each (in parallel), so ranges are
  * planned where the data is rather than over empty years or the weeks since the last change.
  */
-async function findExtent(client: KlaviyoClient, filter: string | undefined): Promise<{ oldest?: number; newest?: number }> {
+async function findExtent(client: KlaviyoClient, filter: string | undefined): Promise<Extent> {
   const edge = async (sort: string) => {
     const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), PROBE_REQUEST);
     const first = page?.data?.[0];
@@ -99,6 +109,8 @@ export async function* scanUpdatedRanges(options: {
   concurrency: number;
   runStartedMs: number;
   logger: Logger;
+  /** Tests: how often to report while no page arrives (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
 }): AsyncGenerator<ScanOutput> {
   const { client, logger, concurrency } = options;
   const filter = options.lowerMs === undefined ? undefined : `greater-than(updated,${toFilterDateTime(options.lowerMs - 1000)})`;
@@ -110,14 +122,47 @@ export async function* scanUpdatedRanges(options: {
   const stopNotices = client.limiter.onWait((waitMs, untilMs) => {
     if (waitMs >= RATE_LIMIT_NOTICE_MS) void channel.put({ kind: 'rate_limited', waitMs, untilMs }, true);
   });
-  // The probe may itself wait on the limit; its notice is queued and delivered with the first pages.
-  const extent =
-    concurrency > 1
-      ? await findExtent(client, filter).catch((error: unknown) => {
-          stopNotices();
-          throw error;
-        })
-      : {};
+  const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
+  const heartbeat = setInterval(() => void channel.put({ kind: 'heartbeat' }, true), heartbeatMs);
+  heartbeat.unref();
+  const waitingSeconds = () => Math.max(0, client.limiter.waitingUntilMs - Date.now()) / 1000;
+  let lastProgress = Date.now();
+
+  // The probes may themselves wait on the limit (a long one, when the minute is used up): their notices and
+  // progress go out meanwhile, not after.
+  let extent: Extent = {};
+  if (concurrency > 1) {
+    void findExtent(client, filter).then(
+      (found) => channel.put({ kind: 'planned', extent: found }, true),
+      (error: unknown) => channel.put({ kind: 'failed', error }, true),
+    );
+    let planned = false;
+    try {
+      for (;;) {
+        const delivery = await channel.take();
+        if (delivery === undefined) return;
+        if (delivery.kind === 'failed') throw delivery.error;
+        if (delivery.kind === 'planned') {
+          extent = delivery.extent;
+          planned = true;
+          break;
+        }
+        if (delivery.kind === 'rate_limited') yield { type: 'rate_limited', waitMs: delivery.waitMs, untilMs: delivery.untilMs };
+        if (delivery.kind === 'heartbeat' && Date.now() - lastProgress >= heartbeatMs) {
+          lastProgress = Date.now();
+          const seconds = (Date.now() - started) / 1000;
+          const progress = { records: 0, pages: 0, requests: client.requestCount - requestsBefore, seconds, recordsPerSecond: 0 };
+          yield { type: 'progress', progress: { ...progress, rateLimitWaitSeconds: client.waitedMs / 1000, estimatedRecordsLeft: Infinity, estimatedSecondsLeft: Infinity, waitingSeconds: waitingSeconds() } };
+        }
+      }
+    } finally {
+      if (!planned) {
+        stopNotices();
+        clearInterval(heartbeat);
+        channel.close();
+      }
+    }
+  }
   const lowerSec = options.lowerMs === undefined ? undefined : Math.floor(options.lowerMs / 1000);
   const upperEstimateSec = extent.newest === undefined ? runStartSec : Math.min(runStartSec, extent.newest + 1);
   // Each range ends on a partial page, an extra request: read no more of them at once than the rate limit can
@@ -203,7 +248,26 @@ export async function* scanUpdatedRanges(options: {
   let cursor = options.initialCursor;
   let records = 0;
   let pages = 0;
-  let lastProgress = Date.now();
+  const progressNow = (): ReadProgress => {
+    const seconds = (Date.now() - started) / 1000;
+    const recordsPerSecond = seconds > 0 ? records / seconds : 0;
+    const recordsLeft = scheduler.estimatedRemaining();
+    // Each range still open ends on a partial page of its own.
+    const pagesLeft = Math.ceil(recordsLeft / options.pageSize) + scheduler.active;
+    const bySpeed = recordsPerSecond > 0 ? recordsLeft / recordsPerSecond : Number.POSITIVE_INFINITY;
+    const byLimit = Number.isFinite(pagesLeft) ? client.limiter.secondsFor(pagesLeft) : Number.POSITIVE_INFINITY;
+    return {
+      records,
+      pages,
+      requests: client.requestCount - requestsBefore,
+      seconds,
+      recordsPerSecond,
+      rateLimitWaitSeconds: client.waitedMs / 1000,
+      estimatedRecordsLeft: recordsLeft,
+      estimatedSecondsLeft: Number.isFinite(bySpeed) ? Math.max(bySpeed, byLimit) : byLimit,
+      waitingSeconds: waitingSeconds(),
+    };
+  };
   try {
     for (;;) {
       const delivery = await channel.take();
@@ -211,6 +275,15 @@ export async function* scanUpdatedRanges(options: {
       if (delivery.kind === 'failed') throw delivery.error;
       if (delivery.kind === 'rate_limited') {
         yield { type: 'rate_limited', waitMs: delivery.waitMs, untilMs: delivery.untilMs };
+        continue;
+      }
+      if (delivery.kind === 'planned') continue;
+      if (delivery.kind === 'heartbeat') {
+        // No page for a while (the rate limit holds every request): say so, rather than fall silent.
+        if (Date.now() - lastProgress >= heartbeatMs) {
+          lastProgress = Date.now();
+          yield { type: 'progress', progress: progressNow() };
+        }
         continue;
       }
       pages += 1;
@@ -229,11 +302,7 @@ export async function* scanUpdatedRanges(options: {
       yield { type: 'cursor', updated: cursor, complete: scheduler.done };
       if (Date.now() - lastProgress >= PROGRESS_EVERY_MS) {
         lastProgress = Date.now();
-        const seconds = (lastProgress - started) / 1000;
-        yield {
-          type: 'progress',
-          progress: { records, pages, seconds, recordsPerSecond: records / seconds, rateLimitWaitSeconds: client.limiter.waitedMs / 1000, estimatedRecordsLeft: scheduler.estimatedRemaining() },
-        };
+        yield { type: 'progress', progress: progressNow() };
       }
     }
     // Every range delivers at least one (possibly empty) page, so this only guards the protocol's due state.
@@ -242,6 +311,7 @@ export async function* scanUpdatedRanges(options: {
     // Not awaited: a worker may be sleeping out a long Retry-After, and a failed or abandoned read must not
     // wait for it. Stopped workers drop whatever their last request returns.
     stopped = true;
+    clearInterval(heartbeat);
     abort.abort(new Error('the updated scan stopped'));
     stopNotices();
     channel.close();
@@ -249,6 +319,6 @@ export async function* scanUpdatedRanges(options: {
   }
   const seconds = (Date.now() - started) / 1000;
   logger.info(
-    `profile_consent: updated scan: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount - requestsBefore} requests, ${scheduler.all.length} ranges, rate-limit waits ${(client.limiter.waitedMs / 1000).toFixed(1)} s); cursor ${cursor ?? 'none'}`,
+    `profile_consent: updated scan: ${records} records from ${pages} pages in ${seconds.toFixed(1)} s (${client.requestCount - requestsBefore} requests, ${scheduler.all.length} ranges, rate-limit waits ${(client.waitedMs / 1000).toFixed(1)} s); cursor ${cursor ?? 'none'}`,
   );
 }

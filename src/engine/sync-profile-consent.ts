@@ -1,5 +1,6 @@
 import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
+import { futureStartDate } from '../config/future-start-date.js';
 import type { Settings } from '../config/settings.js';
 import type { ProfileConsentState } from '../generated/profile-consent-state.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
@@ -36,6 +37,8 @@ export async function* syncProfileConsent(options: {
   logger: Logger;
   /** For tests that prove a detector is needed: run only these. */
   detectors?: ReadonlyArray<'updated' | 'suppressions' | 'events'>;
+  /** Tests: how often the scan reports while no page arrives. */
+  heartbeatMs?: number;
 }): AsyncGenerator<ProfileConsentOutput> {
   const { client, settings, logger, mode } = options;
   const enabled = (name: 'updated' | 'suppressions' | 'events') => options.detectors?.includes(name) ?? true;
@@ -44,6 +47,8 @@ export async function* syncProfileConsent(options: {
     logger.warn('profile_consent: the state holds instants after this run\'s start (a wrong clock or a hand edit); nothing can be newer. They are reset to the run\'s start so no later change is missed.');
   }
   if (plan.fullPass) logger.info(`profile_consent: reading every profile (${plan.reason})`);
+  const startDateProblem = futureStartDate(settings, options.runStartedMs);
+  if (startDateProblem) logger.warn(`profile_consent: ${startDateProblem}`);
   if (mode === 'incremental' && !settings.consentEvents && settings.fullResyncDays === 0) {
     logger.warn('profile_consent: consent_events is false and full_resync_days is 0, so a subscribe or unsubscribe that does not move a profile\'s updated (email or SMS, through forms or the API) is never synced. Turn one of them back on.');
   } else if (mode === 'incremental' && !settings.consentEvents && settings.maxListsToScan === 0) {
@@ -57,11 +62,34 @@ export async function* syncProfileConsent(options: {
   });
   const emitted = new Set<string>();
   takeOddValues(); // a fresh count for this run
+  const started = Date.now();
+  const requestsBefore = client.requestCount;
+  const waitedBefore = client.waitedMs;
+  let records = 0;
   try {
-    yield* runDetectors();
+    for await (const output of runDetectors()) {
+      if (output.type === 'records') records += output.records.length;
+      yield output;
+    }
   } finally {
     warnAboutOddValues(logger);
   }
+  const seconds = (Date.now() - started) / 1000;
+  yield {
+    type: 'progress',
+    progress: {
+      done: true,
+      records,
+      pages: 0,
+      requests: client.requestCount - requestsBefore,
+      seconds,
+      recordsPerSecond: seconds > 0 ? records / seconds : 0,
+      rateLimitWaitSeconds: (client.waitedMs - waitedBefore) / 1000,
+      estimatedRecordsLeft: 0,
+      estimatedSecondsLeft: 0,
+      waitingSeconds: 0,
+    },
+  };
 
   async function* runDetectors(): AsyncGenerator<ProfileConsentOutput> {
     if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {
@@ -88,6 +116,7 @@ export async function* syncProfileConsent(options: {
       concurrency: settings.concurrency,
       runStartedMs: options.runStartedMs,
       logger,
+      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     })) {
       if (output.type !== 'cursor') {
         yield output;

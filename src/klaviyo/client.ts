@@ -139,6 +139,13 @@ export class KlaviyoClient {
     return this.limiters.get(endpointOf(url)) ?? this.limiter;
   }
 
+  /** Time requests spent waiting at the rate limiters, every endpoint, in ms. */
+  get waitedMs(): number {
+    let total = 0;
+    for (const limiter of this.limiters.values()) total += limiter.waitedMs;
+    return total;
+  }
+
   /** Tells `listener` about every wait at any endpoint's limiter; returns a function that stops telling. */
   onWait(listener: (waitMs: number, untilMs: number) => void): () => void {
     const stops = [...this.limiters.values()].map((limiter) => limiter.onWait(listener));
@@ -198,8 +205,9 @@ export class KlaviyoClient {
       this.options.logger.warn(`${what}: ${lastFailure.message}; retry ${attempt} in ${(wait / 1000).toFixed(1)} s`);
       if (lastFailure.status === 429) {
         // Throttling concerns the whole account's use of this endpoint: hold every worker calling it, and let
-        // the limiter do the waiting.
+        // the limiter do the waiting; then pace with more room, so that it does not happen again.
         limiter.pauseUntil(Date.now() + wait);
+        limiter.widenMargin();
       } else {
         await sleep(wait);
       }

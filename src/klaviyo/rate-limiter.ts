@@ -18,6 +18,9 @@ type WaitListener = (waitMs: number, untilMs: number) => void;
 // margin absorbs that: 3% of a second (30 ms; at 2%, one run in six against the simulator met a 429, whose
 // Retry-After costs a second of every worker's time) and 2% of a minute.
 const SECOND_MARGIN = 1.03;
+const MAX_SECOND_MARGIN = 1.15;
+/** The longest a wait goes untold: a wait longer than this is told again, with what is left of it. */
+const NOTICE_EVERY_MS = 10_000;
 const MINUTE_MARGIN = 1.02;
 
 /** A granted slot. */
@@ -40,12 +43,15 @@ function window(rate: number, periodMs: number, margin: number): { count: number
 }
 
 export class RateLimiter {
-  private readonly second: { count: number; windowMs: number };
+  private second: { count: number; windowMs: number };
+  private secondMargin = SECOND_MARGIN;
+  private readonly perSecond: number;
   private readonly minute: { count: number; windowMs: number };
   /** When granted requests left (or were granted, until they leave) in the last minute, oldest first (from `head`). */
   private readonly granted: number[] = [];
   private head = 0;
   private pausedUntil = 0;
+  private waitingUntil = 0;
   private queue: Promise<void> = Promise.resolve();
   private readonly listeners = new Set<WaitListener>();
   private waitingCallers = 0;
@@ -58,6 +64,7 @@ export class RateLimiter {
     private readonly pause: (ms: number) => Promise<void> = sleep,
   ) {
     this.second = window(limits.perSecond, 1000, SECOND_MARGIN);
+    this.perSecond = limits.perSecond;
     this.minute = window(limits.perMinute, 60_000, MINUTE_MARGIN);
   }
 
@@ -104,6 +111,48 @@ export class RateLimiter {
     return -1;
   }
 
+  /** The most requests per second this limiter lets through over a minute (the steady limit, less its margin). */
+  get steadyPerSecond(): number {
+    return (this.minute.count / this.minute.windowMs) * 1000;
+  }
+
+  /** Until when the caller at the head of the queue waits for a slot; 0 when nobody waits. */
+  get waitingUntilMs(): number {
+    return this.waitingUntil;
+  }
+
+  /**
+   * About how long `requests` more requests take under both windows: at the burst rate while the current
+   * minute has room, then at the steady rate, after any pause. A sync of a large account runs into the
+   * minute's limit after its first burst, so an estimate from the first seconds' speed alone is far too short.
+   */
+  secondsFor(requests: number): number {
+    if (requests <= 0) return 0;
+    const now = this.now();
+    const inMinute = this.granted.length - this.head - this.countBefore(now - this.minute.windowMs);
+    const roomThisMinute = Math.max(0, this.minute.count - inMinute);
+    const paused = Math.max(0, this.pausedUntil - now) / 1000;
+    return paused + Math.max(requests / this.burstPerSecond, (requests - roomThisMinute) / this.steadyPerSecond);
+  }
+
+  /** Grants at or before `at` still held (they leave the minute's window first). */
+  private countBefore(at: number): number {
+    let count = 0;
+    for (let i = this.head; i < this.granted.length && (this.granted[i] ?? 0) <= at; i += 1) count += 1;
+    return count;
+  }
+
+  /**
+   * Klaviyo throttled a request the limiter let through: its clock and Klaviyo's disagree by more than the
+   * margin (a loaded machine delays the moment a request is counted as sent, the network bunches arrivals).
+   * Each 429 widens the one-second margin by 2 points, up to 15%: a 429 costs every worker a whole second of
+   * Retry-After, a wider margin 2% of the pace.
+   */
+  widenMargin(): void {
+    this.secondMargin = Math.min(MAX_SECOND_MARGIN, this.secondMargin + 0.02);
+    this.second = window(this.perSecond, 1000, this.secondMargin);
+  }
+
   /** Until when every caller is held by a 429 or an exhausted quota (0 when not paused). */
   get pausedUntilMs(): number {
     return this.pausedUntil;
@@ -137,10 +186,15 @@ export class RateLimiter {
       const now = this.now();
       const wait = this.delayNeeded(now);
       if (wait <= 0) break;
-      this.waitedMs += wait;
+      // A long wait (the minute's quota used up) is slept in steps, each told to the listeners with what is
+      // left of it, so a sync says at least every 10 s why nothing comes.
+      const step = Math.min(wait, NOTICE_EVERY_MS);
+      this.waitedMs += step;
+      this.waitingUntil = now + wait;
       for (const listener of this.listeners) listener(wait, now + wait);
-      await this.pause(wait);
+      await this.pause(step);
     }
+    this.waitingUntil = 0;
     const grantedAt = this.now();
     this.granted.push(grantedAt);
     let pending = true;

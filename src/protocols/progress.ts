@@ -7,10 +7,15 @@ function duration(seconds: number): string {
   return `${(seconds / 3600).toFixed(1)} h`;
 }
 
-/** One human line about a long read. */
+/** One human line about a long read: how far, how fast, how long the rate limit held it, and what is left. */
 export function progressLine(stream: string, p: ReadProgress): string {
-  const left = p.recordsPerSecond > 0 && Number.isFinite(p.estimatedRecordsLeft) ? `, about ${duration(p.estimatedRecordsLeft / p.recordsPerSecond)} left` : '';
-  return `${stream}: ${p.records.toLocaleString('en-US')} profiles, ${p.pages.toLocaleString('en-US')} pages, ${Math.round(p.recordsPerSecond).toLocaleString('en-US')} profiles/s, rate-limit waits ${p.rateLimitWaitSeconds.toFixed(1)} s${left}`;
+  const n = (value: number) => Math.round(value).toLocaleString('en-US');
+  if (p.done) {
+    return `${stream}: done: ${n(p.records)} profiles, ${n(p.requests)} requests, rate-limit waits ${duration(p.rateLimitWaitSeconds)}, in ${duration(p.seconds)}`;
+  }
+  const waiting = p.waitingSeconds >= 1 ? `, waiting ${duration(p.waitingSeconds)} for Klaviyo's rate limit` : '';
+  const left = Number.isFinite(p.estimatedSecondsLeft) ? `, about ${duration(p.estimatedSecondsLeft)} left` : '';
+  return `${stream}: ${n(p.records)} profiles, ${n(p.pages)} pages, ${n(p.requests)} requests, ${n(p.recordsPerSecond)} profiles/s, rate-limit waits ${duration(p.rateLimitWaitSeconds)}${waiting}${left}`;
 }
 
 /**

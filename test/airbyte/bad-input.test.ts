@@ -86,3 +86,26 @@ describe('bad input: one clear message naming the field, in the protocol form, n
     }
   });
 });
+
+describe('a wrong command line', () => {
+  it.each([
+    [['read'], /required option '--config <file>' not specified/],
+    [['discover'], /required option '--config <file>' not specified/],
+    [['sync', '--config', 'c.json'], /unknown command 'sync'/],
+  ])('%j: one TRACE ERROR config_error on stdout with the usage, and exit 1', async (args, message) => {
+    const result = await runCli(airbyteBin, args);
+    expect(result.code).toBe(1);
+    expect(result.messages).toHaveLength(1);
+    expect(result.messages[0]).toMatchObject({ type: 'TRACE', trace: { type: 'ERROR', error: { failure_type: 'config_error' } } });
+    expect(result.messages[0]!.trace.error.message).toMatch(message);
+    expect(result.messages[0]!.trace.error.message).toContain('Usage: source-klaviyo-consent');
+  });
+
+  it('--help and --version print to stderr and exit 0, with nothing on stdout', async () => {
+    for (const args of [['--help'], ['--version'], ['read', '--help']]) {
+      const result = await runCli(airbyteBin, args);
+      expect(result.code, args.join(' ')).toBe(0);
+      expect(result.stdout).toBe('');
+    }
+  });
+});

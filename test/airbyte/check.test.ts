@@ -98,6 +98,22 @@ describe('check', () => {
     expect(simulator.stats.requests).toBe(0);
   });
 
+  it('fails naming each mistyped setting and its nearest known one, without a request', async () => {
+    simulator.resetStats();
+    const status = await check({ ...configFor(simulator), start_dat: '2026-01-01', pagesize: 10, _airbyte_internal: 1 });
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toContain('start_dat: unknown setting; did you mean start_date?');
+    expect(status.message).toContain('pagesize: unknown setting; did you mean page_size?');
+    expect(status.message).not.toContain('_airbyte_internal');
+    expect(simulator.stats.requests).toBe(0);
+  });
+
+  it('fails on a start_date in the future, which would read nothing', async () => {
+    const status = await check(configFor(simulator, { start_date: '2999-01-01' }));
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/start_date: 2999-01-01T00:00:00.000Z is in the future/);
+  });
+
   it('fails with a clear message when the config file is not JSON', async () => {
     const status = await check('{"api_key": ');
     expect(status.status).toBe('FAILED');

@@ -89,6 +89,18 @@ describe('read, full refresh', () => {
     expect(new Set(result.messages.map((m) => m.type))).toEqual(new Set(['TRACE', 'RECORD', 'STATE', 'LOG']));
   });
 
+  it('warns about a mistyped setting, naming the nearest, and syncs; warns about a start_date in the future', async () => {
+    const result = await read({ config: { start_dat: '2026-01-01' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(records(result)).toHaveLength(simulator.size);
+    const warnings = ofType(result.messages, 'LOG').filter((m) => m.log.level === 'WARN').map((m) => m.log.message as string);
+    expect(warnings).toContain('config: start_dat: unknown setting; did you mean start_date? It is ignored.');
+    const future = await read({ config: { start_date: '2999-01-01' } });
+    expect(future.code).toBe(0);
+    expect(records(future)).toHaveLength(0);
+    expect(ofType(future.messages, 'LOG').some((m) => /start_date: 2999-01-01T00:00:00.000Z is in the future/.test(m.log.message))).toBe(true);
+  });
+
   it('applies start_date', async () => {
     const truth = simulator.allProfiles();
     const sorted = truth.map((p) => Date.parse(p.attributes.updated!)).sort((a, b) => a - b);

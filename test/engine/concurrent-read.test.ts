@@ -151,6 +151,23 @@ describe('concurrent read of profile_consent', () => {
     expect(recordIds(events)).toHaveLength(simulator.size);
   });
 
+  it('reports progress while every request waits on the limit, and ends with the totals', async () => {
+    const settings = parseConfig(configFor(simulator, { ...UNLIMITED, concurrency: 2 }));
+    const client = createClient(settings, silentLogger);
+    client.limiter.pauseUntil(Date.now() + 3500);
+    const events: SyncEvent[] = [];
+    for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'full_refresh', state: undefined }], logger: silentLogger, client, heartbeatMs: 1000 })) {
+      events.push(event);
+    }
+    const firstRecords = events.findIndex((e) => e.type === 'records');
+    const waiting = events.slice(0, firstRecords).filter((e) => e.type === 'progress' && e.progress.waitingSeconds > 0);
+    expect(waiting.length, 'a line at least every heartbeat while nothing arrives').toBeGreaterThanOrEqual(2);
+    const last = events.filter((e) => e.type === 'progress').at(-1);
+    expect(last?.type === 'progress' && last.progress).toMatchObject({ done: true, records: simulator.size });
+    expect(last?.type === 'progress' && last.progress.requests).toBeGreaterThan(0);
+    expect(last?.type === 'progress' && last.progress.rateLimitWaitSeconds).toBeGreaterThan(3);
+  });
+
   it('tells the platform while the suppression detector waits on the rate limit, before its checkpoint', async () => {
     const settings = parseConfig(configFor(simulator, { ...UNLIMITED, concurrency: 2 }));
     const client = createClient(settings, silentLogger);

@@ -46,6 +46,9 @@ describe('klaviyo-simulator CLI', () => {
   it('prints help on stdout and exits 0', async () => {
     const io = capture();
     expect(await startFromCli(['--help'], io)).toBe(0);
-    expect(io.out.join('\n')).toContain('--requests-per-minute');
+    const help = io.out.join('\n');
+    expect(help).toContain('--requests-per-minute');
+    // Every endpoint it serves, not only Get Profiles, and the knobs of Klaviyo's rules.
+    for (const text of ['/api/metrics', '/api/events', '/api/lists', 'bulk consent jobs', '--no-rate-limits', '--cursor-max-age', '--sms-metric-names', '--lists']) expect(help, text).toContain(text);
   });
 });

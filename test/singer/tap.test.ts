@@ -115,6 +115,17 @@ describe('tap-klaviyo-consent sync', () => {
     expect(bad.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("refuses another tap's state (bookmarks of other streams only), as the Airbyte face does, and passes on others' bookmarks next to its own", async () => {
+    const foreign = await tap(['--config', config(), '--state', tempFile('s.json', { bookmarks: { campaigns: { updated: '2024-01-01T00:00:00Z' } } })]);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stdout).toBe('');
+    expect(foreign.stderr).toMatch(/^CRITICAL .*bookmarks for "campaigns" but none for profile_consent/m);
+    const newest = simulator.allProfiles().map((p) => p.attributes.updated!).sort().at(-1)!;
+    const shared = await tap(['--config', config(), '--state', tempFile('s.json', { bookmarks: { campaigns: { x: 1 }, profile_consent: { updated: newest } } })]);
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(ofType(shared.messages, 'STATE').at(-1)!.value.bookmarks.campaigns).toEqual({ x: 1 });
+  });
+
   it('honours selection: deselected stream, deselected properties, "true" as a string, FULL_TABLE', async () => {
     const catalog = JSON.parse((await runRaw(tapBin, ['--config', config(), '--discover'])).stdout);
     const metadata = catalog.streams[0].metadata as Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }>;
@@ -167,7 +178,22 @@ describe('tap-klaviyo-consent sync', () => {
 
     const badEnv = await tap(['--config', 'ENV'], { ...env, TAP_KLAVIYO_CONSENT_PAGE_SIZE: 'lots' });
     expect(badEnv.code).toBe(1);
-    expect(badEnv.stderr).toMatch(/^CRITICAL .*page_size/m);
+    // The message names the variable the user set, not a config file's key.
+    expect(badEnv.stderr).toMatch(/^CRITICAL .*TAP_KLAVIYO_CONSENT_PAGE_SIZE \(page_size\): must be a whole number/m);
+    const { TAP_KLAVIYO_CONSENT_API_KEY: _key, ...keyless } = env;
+    const noKey = await tap(['--config', 'ENV'], keyless);
+    expect(noKey.code).toBe(1);
+    expect(noKey.stderr).toMatch(/^CRITICAL .*api_key: missing\. Set TAP_KLAVIYO_CONSENT_API_KEY, or add "api_key" to a --config file\./m);
+  });
+
+  it('warns about a setting or a variable it does not know, naming the nearest one, and syncs', async () => {
+    const env = { TAP_KLAVIYO_CONSENT_START_DAT: '2020-01-01', TAP_KLAVIYO_CONSENT_WHATEVER: 'x' };
+    const result = await tap(['--config', config({ pagesize: 10, _meltano_extra: true }), '--config', 'ENV'], env);
+    expect(expectSingerRules(result)).toHaveLength(simulator.size);
+    expect(result.stderr).toContain('WARNING config: pagesize: unknown setting; did you mean page_size? It is ignored.');
+    expect(result.stderr).toContain('WARNING config: TAP_KLAVIYO_CONSENT_START_DAT: names no setting; did you mean TAP_KLAVIYO_CONSENT_START_DATE? It is ignored.');
+    expect(result.stderr).toContain('TAP_KLAVIYO_CONSENT_WHATEVER: names no setting; it is ignored.');
+    expect(result.stderr).not.toContain('_meltano_extra');
   });
 
   it('logs METRIC lines for record_count and http_request_duration on stderr', async () => {
@@ -178,9 +204,20 @@ describe('tap-klaviyo-consent sync', () => {
       .filter((l) => l.startsWith('INFO METRIC: '))
       .map((l) => JSON.parse(l.slice('INFO METRIC: '.length)));
     expect(metrics.find((m) => m.metric === 'record_count')).toMatchObject({ type: 'counter', value: simulator.size, tags: { endpoint: 'profile_consent' } });
+    // Summed per endpoint and status, not one line per request: counts that add up to every request made.
     const timers = metrics.filter((m) => m.metric === 'http_request_duration');
-    expect(timers).toHaveLength(simulator.stats.requests);
+    expect(timers.length).toBeLessThan(simulator.stats.requests);
+    expect(timers.reduce((sum, t) => sum + t.tags.count, 0)).toBe(simulator.stats.requests);
     expect(timers[0]).toMatchObject({ type: 'timer', tags: { endpoint: '/api/profiles', http_status_code: 200, status: 'succeeded' } });
+    expect(timers[0].value).toBeGreaterThanOrEqual(0);
+  });
+
+  it('ends with its final STATE once, not twice', async () => {
+    const result = await tap(['--config', config({ page_size: 100 })]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(JSON.parse(lines.at(-1)!).type).toBe('STATE');
+    expect(lines.at(-2)).not.toBe(lines.at(-1));
   });
 
   it.each([

@@ -64,7 +64,10 @@ describe('RateLimiter', () => {
   it('honours the per-minute limit with its 2% margin', async () => {
     const c = fakeClock(100, 5);
     for (let i = 0; i < 6; i += 1) await c.limiter.acquire();
-    expect(c.waits).toEqual([61_200]);
+    // One wait of 61.2 s, told every 10 s with what is left of it, and slept exactly.
+    expect(c.waits).toEqual([61_200, 51_200, 41_200, 31_200, 21_200, 11_200, 1_200]);
+    expect(c.elapsed()).toBe(61_200);
+    expect(c.limiter.waitedMs).toBe(61_200);
   });
 
   it('pauses every caller after a 429 or an exhausted RateLimit-Remaining, and not otherwise', async () => {
@@ -76,5 +79,31 @@ describe('RateLimiter', () => {
     c.limiter.pauseUntil(0);
     await c.limiter.acquire();
     expect(c.waits).toEqual([7000]);
+  });
+});
+
+describe('RateLimiter.secondsFor', () => {
+  it('estimates with both windows: the burst while the minute has room, the steady rate after', async () => {
+    const c = fakeClock(75, 750);
+    const burst = 75 / 1.03;
+    const steady = 750 / 61.2;
+    expect(c.limiter.secondsFor(500)).toBeCloseTo(500 / burst, 6);
+    expect(c.limiter.secondsFor(2000)).toBeCloseTo((2000 - 750) / steady, 6);
+    for (let i = 0; i < 750; i += 1) await c.limiter.acquire();
+    // The minute is used up: from here on, the steady rate alone.
+    expect(c.limiter.secondsFor(100)).toBeCloseTo(100 / steady, 6);
+    c.limiter.pauseUntil(c.elapsed() + 1_000_000 + 30_000);
+    expect(c.limiter.secondsFor(100)).toBeCloseTo(30 + 100 / steady, 0);
+  });
+});
+
+describe('RateLimiter.widenMargin', () => {
+  it('paces with 2 more points of margin after each 429, up to 15%', async () => {
+    const c = fakeClock(3, 1000);
+    c.limiter.widenMargin();
+    for (let i = 0; i < 4; i += 1) await c.limiter.acquire();
+    expect(c.waits).toEqual([1050]);
+    for (let i = 0; i < 10; i += 1) c.limiter.widenMargin();
+    expect(c.limiter.burstPerSecond).toBeCloseTo(3 / 1.15, 6);
   });
 });

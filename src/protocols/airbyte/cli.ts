@@ -58,9 +58,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    // commander has already told the user on stderr (unknown command, missing --config, --help).
-    const code = (error as { exitCode?: number }).exitCode;
+    // commander has already told the user on stderr (unknown command, missing --config, --help); a platform
+    // reads stdout, so a usage error is also a TRACE ERROR there, naming what to pass.
+    const { exitCode: code, code: kind, message } = error as { exitCode?: number; code?: string; message?: string };
     exitCode = typeof code === 'number' ? code : 1;
+    if (exitCode !== 0 && kind !== 'commander.help' && kind !== 'commander.helpDisplayed' && kind !== 'commander.version') {
+      await out.write(errorTraceMessage(`Invalid command line: ${(message ?? 'unknown error').replace(/^error: /, '')}. Usage: source-klaviyo-consent spec | check --config FILE | discover --config FILE | read --config FILE [--catalog FILE] [--state FILE].`, 'config_error'));
+    }
   } finally {
     stopHandling();
   }

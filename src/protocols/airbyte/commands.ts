@@ -1,8 +1,9 @@
-import { asConnectorError, type ConnectorError } from '../../common/errors.js';
+import { asConnectorError, ConfigError, type ConnectorError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import { readPackageJson } from '../../common/package-files.js';
 import { redact } from '../../common/redact.js';
-import { parseConfig } from '../../config/parse-config.js';
+import { futureStartDate } from '../../config/future-start-date.js';
+import { parseConfig, unknownSettingMessages } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
 import type { Settings } from '../../config/settings.js';
 import { checkConnection } from '../../engine/check-connection.js';
@@ -43,14 +44,25 @@ export async function specCommand(out: LineWriter): Promise<number> {
   return 0;
 }
 
-async function loadSettings(configPath: string): Promise<Settings> {
-  return parseConfig(await readJsonFile(configPath, 'config'));
+/**
+ * The config's settings. A key no setting has fails `check` (strict), and is a warning elsewhere: Airbyte may
+ * pass keys of its own, and a sync should not stop for one.
+ */
+async function loadSettings(configPath: string, options: { strict?: boolean; logger?: Logger } = {}): Promise<Settings> {
+  const raw = await readJsonFile(configPath, 'config');
+  const settings = parseConfig(raw, { strict: options.strict ?? false });
+  if (options.logger && typeof raw === 'object' && raw !== null) {
+    for (const message of unknownSettingMessages(raw as Record<string, unknown>)) options.logger.warn(`config: ${message} It is ignored.`);
+  }
+  return settings;
 }
 
 /** check always exits 0: the verdict is in the CONNECTION_STATUS message, as the protocol asks. */
 export async function checkCommand(configPath: string, out: LineWriter): Promise<number> {
   try {
-    const settings = await loadSettings(configPath);
+    const settings = await loadSettings(configPath, { strict: true });
+    const startDateProblem = futureStartDate(settings);
+    if (startDateProblem) throw new ConfigError(`Invalid config: ${startDateProblem}`);
     // A check should answer in seconds, not wait out a long retry budget.
     const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
     await checkConnection(client, settings);
@@ -73,7 +85,7 @@ export async function discoverCommand(configPath: string, out: LineWriter): Prom
 export async function readCommand(options: { config: string; catalog?: string; state?: string; progress?: boolean }, out: LineWriter): Promise<number> {
   const logger = airbyteLogger(out);
   const reportProgress = progressReporter(options.progress);
-  const settings = await loadSettings(options.config);
+  const settings = await loadSettings(options.config, { logger });
   const selected = options.catalog ? streamsFromConfiguredCatalog(await readJsonFile(options.catalog, 'catalog')) : undefined;
   const states = parseAirbyteState(options.state ? await readJsonFile(options.state, 'state') : undefined, logger);
   // Without a catalog (standalone use): every stream, incremental where a state says where to resume.

@@ -64,7 +64,9 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (options.config.length === 0) throw new ConfigError('--config is required: a JSON file with at least {"api_key": "pk_..."}, or ENV to read TAP_KLAVIYO_CONSENT_* variables.');
-    const settings = parseConfig(await loadSingerConfig(options.config));
+    const loaded = await loadSingerConfig(options.config);
+    const settings = parseConfig(loaded.config, { source: loaded.source });
+    for (const message of loaded.unknown) stderrLine('WARNING', `config: ${message} It is ignored.`);
     if (options.discover) {
       process.stdout.write(`${JSON.stringify(singerCatalog(), null, 2)}\n`);
       return 0;

@@ -1,6 +1,7 @@
 import { ConfigError } from '../../common/errors.js';
-import { connectionSpecification } from '../../config/parse-config.js';
+import { CONFIG_FILE, connectionSpecification, KNOWN_SETTINGS, unknownSettingMessages, type ConfigSource } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
+import { nearestKey } from '../../config/unknown-settings.js';
 
 export const ENV_PREFIX = 'TAP_KLAVIYO_CONSENT_';
 
@@ -26,15 +27,39 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Record<stri
   return config;
 }
 
+const variable = (key: string) => `${ENV_PREFIX}${key.toUpperCase()}`;
+
+/** TAP_KLAVIYO_CONSENT_* variables that name no setting, each with the variable it most likely meant. */
+function unknownVariables(env: NodeJS.ProcessEnv): string[] {
+  return Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && !KNOWN_SETTINGS.includes(name.slice(ENV_PREFIX.length).toLowerCase()))
+    .map((name) => {
+      const suggestion = nearestKey(name.slice(ENV_PREFIX.length).toLowerCase(), KNOWN_SETTINGS);
+      return suggestion === undefined ? `${name}: names no setting; it is ignored.` : `${name}: names no setting; did you mean ${variable(suggestion)}?`;
+    });
+}
+
+export interface SingerConfig {
+  config: Record<string, unknown>;
+  /** Names each setting as the user gave it: a key of a file, or a TAP_KLAVIYO_CONSENT_* variable. */
+  source: ConfigSource;
+  /** Keys and variables that name no setting, one message each, for a warning. */
+  unknown: string[];
+}
+
 /**
  * Merges every --config argument in order, later ones winning; the literal `ENV` reads the environment.
  * Singer runners (Meltano among them) split settings across files this way.
  */
-export async function loadSingerConfig(sources: string[]): Promise<Record<string, unknown>> {
+export async function loadSingerConfig(sources: string[], env: NodeJS.ProcessEnv = process.env): Promise<SingerConfig> {
   const merged: Record<string, unknown> = {};
+  const fromEnv = new Set<string>();
+  const fromFiles: Record<string, unknown> = {};
   for (const source of sources) {
     if (source === 'ENV') {
-      Object.assign(merged, configFromEnv());
+      const values = configFromEnv(env);
+      for (const key of Object.keys(values)) fromEnv.add(key);
+      Object.assign(merged, values);
       continue;
     }
     const raw = await readJsonFile(source, 'config');
@@ -42,7 +67,14 @@ export async function loadSingerConfig(sources: string[]): Promise<Record<string
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       throw new ConfigError(`The config file ${source} must hold a JSON object, like {"api_key": "pk_..."}.`);
     }
+    for (const key of Object.keys(raw)) fromEnv.delete(key);
     Object.assign(merged, raw);
+    Object.assign(fromFiles, raw);
   }
-  return merged;
+  const readsEnv = sources.includes('ENV');
+  const source: ConfigSource = {
+    name: (key) => (fromEnv.has(key) ? `${variable(key)} (${key})` : key),
+    howToAdd: (key) => (readsEnv ? `Set ${variable(key)}, or add "${key}" to a --config file.` : CONFIG_FILE.howToAdd(key)),
+  };
+  return { config: merged, source, unknown: [...unknownSettingMessages(fromFiles), ...(readsEnv ? unknownVariables(env) : [])] };
 }

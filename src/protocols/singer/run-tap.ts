@@ -1,12 +1,14 @@
 import type { ProfileConsentRecord } from '../../generated/profile-consent-record.js';
 import type { Settings } from '../../config/settings.js';
 import { createClient, runSync } from '../../engine/run-sync.js';
+import type { KlaviyoClient } from '../../klaviyo/client.js';
 import { CURSOR_FIELD, PRIMARY_KEY } from '../../streams/profile-consent/schema.js';
 import type { ProfileConsentState } from '../../streams/profile-consent/state.js';
 import type { LineWriter } from '../line-writer.js';
 import { progressReporter } from '../progress.js';
 import { projectedSchema, type SingerSelection } from './catalog.js';
 import { metric, singerLogger, stderrLine } from './logger.js';
+import { RequestMetrics } from './request-metrics.js';
 import { recordLine, schemaMessage, stateMessage } from './messages.js';
 import { stateValue, type SingerState } from './state.js';
 
@@ -19,16 +21,19 @@ function project(record: ProfileConsentRecord, properties: string[] | undefined)
 
 /** Exit codes: 0 done, 1 failed, 141 the reader of stdout went away (as a shell reports SIGPIPE). */
 export async function runTap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter; progress?: boolean }): Promise<number> {
-  const { settings, selections, state, out } = options;
+  const client = createClient(options.settings, singerLogger);
+  const requestMetrics = new RequestMetrics();
+  client.onRequest = (request) => requestMetrics.record(request);
+  try {
+    return await tap(options, client);
+  } finally {
+    requestMetrics.flush();
+  }
+}
+
+async function tap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter; progress?: boolean }, client: KlaviyoClient): Promise<number> {
+  const { selections, state, out } = options;
   const reportProgress = progressReporter(options.progress);
-  const client = createClient(settings, singerLogger);
-  client.onRequest = (request) => {
-    metric('timer', 'http_request_duration', request.durationMs / 1000, {
-      endpoint: new URL(request.url).pathname,
-      http_status_code: request.status,
-      status: typeof request.status === 'number' && request.status < 400 ? 'succeeded' : 'failed',
-    });
-  };
   const bookmarks = new Map<string, ProfileConsentState>(state.streams);
   const byStream = new Map(selections.map((s) => [s.stream, s]));
   const keyProperties = PRIMARY_KEY.map((path) => path[0] as string);
@@ -37,7 +42,9 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
   // The engine decides what a FULL_TABLE (full refresh) may take from a bookmark: only its own interrupted
   // attempt's progress, never an incremental cursor, as for the Airbyte face.
   const streams = selections.map((s) => ({ stream: s.stream, mode: s.mode, state: state.streams.get(s.stream) }));
-  for await (const event of runSync({ settings, streams, logger: singerLogger, client })) {
+  // Whether the last message written is a STATE: a run ends with one, written once.
+  let stateIsLast = false;
+  for await (const event of runSync({ settings: options.settings, streams, logger: singerLogger, client })) {
     if (out.closed) {
       stderrLine('INFO', 'The target closed its input (broken pipe); stopping.');
       return 141;
@@ -46,18 +53,21 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
       case 'stream_started':
         counts = 0;
         await out.write(schemaMessage(event.stream, projectedSchema(byStream.get(event.stream)?.properties), keyProperties, CURSOR_FIELD));
+        stateIsLast = false;
         break;
       case 'records': {
         counts += event.records.length;
         const properties = byStream.get(event.stream)?.properties;
         const timeExtracted = new Date().toISOString();
         for (const record of event.records) out.enqueueLine(recordLine(event.stream, project(record, properties), timeExtracted));
+        stateIsLast = false;
         await out.flushIfFull();
         break;
       }
       case 'checkpoint':
         bookmarks.set(event.stream, event.state);
         await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
+        stateIsLast = true;
         await out.flush();
         break;
       case 'rate_limited':
@@ -76,8 +86,8 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
         return 1;
     }
   }
-  // Targets pass on only the last state they saw after the last record: end with one, always.
-  await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
+  // Targets pass on only the last state they saw after the last record: end with one, always, and once.
+  if (!stateIsLast) await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
   if (out.closed) return 141;
   return 0;
 }

@@ -36,6 +36,7 @@ export function parseSingerState(raw: unknown, logger: Logger): SingerState {
     throw new ConfigError(`The state has no "bookmarks". ${SHAPE}`);
   }
   if (!isObject(state.bookmarks)) throw new ConfigError(`The state's "bookmarks" is not an object. ${SHAPE}`);
+  const names = Object.keys(state.bookmarks);
   for (const [name, bookmark] of Object.entries(state.bookmarks)) {
     if (name !== STREAM_NAME) {
       logger.warn(`The state has a bookmark for stream "${name}", which this tap does not have; it is passed on unchanged.`);
@@ -43,6 +44,11 @@ export function parseSingerState(raw: unknown, logger: Logger): SingerState {
     }
     if (!isObject(bookmark)) throw new ConfigError(`The state's bookmark for ${STREAM_NAME} is not an object. ${SHAPE}`);
     streams.set(name, parseProfileConsentState(fromSdkBookmark(bookmark), 'state'));
+  }
+  // The Airbyte face's rule too: bookmarks of other streams only are another tap's state, and reading them as
+  // "no state" would silently sync everything again.
+  if (names.length > 0 && streams.size === 0) {
+    throw new ConfigError(`The state has bookmarks for ${names.map((n) => `"${n}"`).join(', ')} but none for ${STREAM_NAME}, so it is not this tap's state. Pass this tap's last state, or an empty file to sync everything.`);
   }
   return { streams, passthrough: state };
 }

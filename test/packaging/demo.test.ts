@@ -1,0 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot, runRaw } from '../helpers/run-cli.js';
+
+describe('npm run demo', () => {
+  it('says where every file it writes is, and counts what is in them', async () => {
+    const result = await runRaw(join(repoRoot, 'dist/demo/run-demo.js'), [], { env: { DEMO_PROFILES: '300' }, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const said = /The incremental sync \(--state\) wrote (\d+) records to (\S+), among them all (\d+) who unsubscribed/.exec(result.stdout);
+    expect(said, result.stdout).not.toBeNull();
+    const file = readFileSync(join(repoRoot, said![2]!), 'utf8');
+    expect(file.split('\n').filter((line) => line.includes('"type":"RECORD"'))).toHaveLength(Number(said![1]));
+    expect(said![3]).toBe('5');
+    expect(result.stdout).toMatch(/it refused 0\./);
+  });
+});
