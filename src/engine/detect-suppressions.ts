@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
@@ -6,17 +7,18 @@ import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
 import type { ProfileResource } from '../klaviyo/types.js';
 import { firstSightings } from './emit-once.js';
+import { PageChannel } from './page-channel.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
 
 const GLOBAL_TIMESTAMP = 'subscriptions.email.marketing.suppression.timestamp';
 const LIST_TIMESTAMP = 'subscriptions.email.marketing.list_suppressions.timestamp';
 const LIST_ID = 'subscriptions.email.marketing.list_suppressions.list_id';
 
-/** When detector 2 reads list suppressions one list at a time (see planListScan). */
+/** When detector 2 reads list suppressions one list at a time. */
 export interface ListScanPolicy {
-  /** Scan every list whatever their number: nothing else catches a list unsubscribe before the full pass. */
+  /** Scan every list whatever their number (unless maxLists is 0): consent events are off, and nothing else catches a list unsubscribe before the full pass. */
   always: boolean;
-  /** Otherwise scan only when the account has at most this many lists (0: never). */
+  /** Scan only when the account has at most this many lists; 0: never. */
   maxLists: number;
 }
 
@@ -57,17 +59,10 @@ export async function* detectSuppressions(options: {
 
   let inLists = 0;
   const scan = await listsToScan(client, options.lists, logger);
-  // A few lists at a time: each query is one request for most lists (few new suppressions per run), so the
-  // rate limit, not the latency, should set the pace.
-  const width = Math.max(1, options.concurrency);
-  for (let i = 0; i < (scan?.length ?? 0); i += width) {
-    const chunk = (scan ?? []).slice(i, i + width);
-    const found = await Promise.all(chunk.map((listId) => suppressedFromList(client, listId, after, options.pageSize, logger)));
-    for (const profiles of found) {
-      const records = firstSightings(profiles, emitted);
-      inLists += records.length;
-      if (records.length > 0) yield { type: 'records', records };
-    }
+  for await (const page of suppressedFromLists(client, scan ?? [], after, options, logger)) {
+    const records = firstSightings(page, emitted);
+    inLists += records.length;
+    if (records.length > 0) yield { type: 'records', records };
   }
   const listPart = scan === undefined ? 'list suppressions left to the consent events' : `${inLists} with a list suppression in ${scan.length} list(s)`;
   logger.info(`profile_consent: suppression detector: ${global} profiles with a global suppression and ${listPart} after ${after}, ${client.requestCount - requestsBefore} requests`);
@@ -75,7 +70,7 @@ export async function* detectSuppressions(options: {
 
 /** The lists to read one by one, or undefined when detector 2 leaves list suppressions to the consent events. */
 async function listsToScan(client: KlaviyoClient, policy: ListScanPolicy, logger: Logger): Promise<string[] | undefined> {
-  if (!policy.always && policy.maxLists === 0) return undefined;
+  if (policy.maxLists === 0) return undefined;
   const found = await listIds(client, policy.always ? Number.POSITIVE_INFINITY : policy.maxLists);
   if (found.ids === undefined) {
     logger.info(
@@ -86,11 +81,51 @@ async function listsToScan(client: KlaviyoClient, policy: ListScanPolicy, logger
   return found.ids;
 }
 
-async function suppressedFromList(client: KlaviyoClient, listId: string, after: string, pageSize: number, logger: Logger): Promise<ProfileResource[]> {
-  const profiles: ProfileResource[] = [];
-  const what = `Get Profiles (suppressions in list ${listId})`;
-  for await (const page of restartingOnExpiredCursor(() => profilePages(client, { filter: listFilter(listId, after), pageSize }, what), logger, what)) {
-    profiles.push(...page.data);
+/**
+ * The pages of every list's new suppressions, several lists at a time (most take one request: few new
+ * suppressions per run, so the rate limit, not the latency, should set the pace), handed over page by page
+ * through a bounded channel: a list clean-up of 50,000 profiles must not sit in memory at once.
+ */
+async function* suppressedFromLists(
+  client: KlaviyoClient,
+  lists: readonly string[],
+  after: string,
+  options: { pageSize: number; concurrency: number },
+  logger: Logger,
+): AsyncGenerator<ProfileResource[]> {
+  if (lists.length === 0) return;
+  const width = Math.max(1, Math.min(options.concurrency, lists.length));
+  const channel = new PageChannel<{ page: ProfileResource[] } | { failed: unknown }>(width);
+  // One failed list ends the detector: the others stop paging rather than run on unread.
+  const abort = new AbortController();
+  setMaxListeners(width + 4, abort.signal);
+  let next = 0;
+  const worker = async () => {
+    while (next < lists.length && !abort.signal.aborted) {
+      const listId = lists[next++] as string;
+      const what = `Get Profiles (suppressions in list ${listId})`;
+      const pages = restartingOnExpiredCursor(() => profilePages(client, { filter: listFilter(listId, after), pageSize: options.pageSize }, what, abort.signal), logger, what);
+      for await (const page of pages) await channel.put({ page: page.data });
+    }
+  };
+  let running = width;
+  for (let i = 0; i < width; i += 1) {
+    void worker()
+      .catch((error: unknown) => (abort.signal.aborted ? undefined : channel.put({ failed: error }, true)))
+      .finally(() => {
+        running -= 1;
+        if (running === 0) channel.close();
+      });
   }
-  return profiles;
+  try {
+    for (;;) {
+      const item = await channel.take();
+      if (item === undefined) return;
+      if ('failed' in item) throw item.failed;
+      yield item.page;
+    }
+  } finally {
+    abort.abort(new Error('the suppression detector stopped'));
+    channel.close();
+  }
 }

@@ -1,4 +1,3 @@
-
 /** Waits shorter than this are routine pacing, not worth telling the platform about. */
 export const RATE_LIMIT_NOTICE_MS = 3000;
 

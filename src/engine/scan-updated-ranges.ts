@@ -37,8 +37,8 @@ interface Extent {
 }
 
 const PROGRESS_EVERY_MS = 5000;
-/** While no page arrives (the rate limit holds every request), a progress line at least this often. */
-export const HEARTBEAT_MS = 10_000;
+/** While no page arrives (the rate limit holds every request), a progress line this often (a tick late at most: under 10 s). */
+export const HEARTBEAT_MS = 9_000;
 /** How the scan's requests are named in errors and logs, and told apart in the client's latency averages. */
 const PAGE_REQUEST = 'Get Profiles';
 const PROBE_REQUEST = 'Get Profiles (range planning)';
@@ -80,9 +80,9 @@ export function mapWithinRange(profiles: ProfileResource[], hi: number | undefin
  * The oldest and newest `updated` at or after the lower bound, one request each (in parallel), so ranges are
  * planned where the data is rather than over empty years or the weeks since the last change.
  */
-async function findExtent(client: KlaviyoClient, filter: string | undefined): Promise<Extent> {
+async function findExtent(client: KlaviyoClient, filter: string | undefined, signal: AbortSignal): Promise<Extent> {
   const edge = async (sort: string) => {
-    const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), PROBE_REQUEST);
+    const page = await client.getJson<ProfilesPage>(profilesUrl(client, { filter, sort, pageSize: 1 }), PROBE_REQUEST, signal);
     const first = page?.data?.[0];
     return first ? updatedSeconds(toProfileConsentRecord(first)) : undefined;
   };
@@ -119,11 +119,18 @@ export async function* scanUpdatedRanges(options: {
   const started = Date.now();
   const requestsBefore = client.requestCount;
   const channel = new PageChannel<Delivery>(concurrency);
+  // Stops requests the moment the scan ends (a failure, or a consumer that stopped reading): one waiting at the
+  // limiter would otherwise still be sent, on top of whatever the next run sends within the same second.
+  const abort = new AbortController();
+  // Each request in flight listens on the signal; Node warns past 10 listeners, and up to `concurrency`
+  // requests (plus the two probes) may be in flight at once.
+  setMaxListeners(concurrency + 4, abort.signal);
   const stopNotices = client.limiter.onWait((waitMs, untilMs) => {
     if (waitMs >= RATE_LIMIT_NOTICE_MS) void channel.put({ kind: 'rate_limited', waitMs, untilMs }, true);
   });
   const heartbeatMs = options.heartbeatMs ?? HEARTBEAT_MS;
-  const heartbeat = setInterval(() => void channel.put({ kind: 'heartbeat' }, true), heartbeatMs);
+  // Ticks well inside the heartbeat, so that a line is never more than a tick late.
+  const heartbeat = setInterval(() => void channel.put({ kind: 'heartbeat' }, true), Math.min(1000, heartbeatMs / 4));
   heartbeat.unref();
   const waitingSeconds = () => Math.max(0, client.limiter.waitingUntilMs - Date.now()) / 1000;
   let lastProgress = Date.now();
@@ -132,7 +139,7 @@ export async function* scanUpdatedRanges(options: {
   // progress go out meanwhile, not after.
   let extent: Extent = {};
   if (concurrency > 1) {
-    void findExtent(client, filter).then(
+    void findExtent(client, filter, abort.signal).then(
       (found) => channel.put({ kind: 'planned', extent: found }, true),
       (error: unknown) => channel.put({ kind: 'failed', error }, true),
     );
@@ -157,6 +164,7 @@ export async function* scanUpdatedRanges(options: {
       }
     } finally {
       if (!planned) {
+        abort.abort(new Error('the updated scan stopped'));
         stopNotices();
         clearInterval(heartbeat);
         channel.close();
@@ -180,12 +188,6 @@ export async function* scanUpdatedRanges(options: {
   );
 
   let stopped = false;
-  // Stops requests the moment the scan ends (a failure, or a consumer that stopped reading): one waiting at the
-  // limiter would otherwise still be sent, on top of whatever the next run sends within the same second.
-  const abort = new AbortController();
-  // Each request in flight listens on the signal; Node warns past 10 listeners, and up to `concurrency`
-  // requests (plus the probes) may be in flight at once.
-  setMaxListeners(concurrency + 4, abort.signal);
   // Workers with nothing to take wait here; every emitted page wakes them, since only progress can make a
   // split possible (and a range finished, which may end the scan).
   const idle: Array<() => void> = [];
@@ -277,6 +279,7 @@ export async function* scanUpdatedRanges(options: {
         yield { type: 'rate_limited', waitMs: delivery.waitMs, untilMs: delivery.untilMs };
         continue;
       }
+      // Only the planning phase above waits for it; here it can only be a late duplicate.
       if (delivery.kind === 'planned') continue;
       if (delivery.kind === 'heartbeat') {
         // No page for a while (the rate limit holds every request): say so, rather than fall silent.

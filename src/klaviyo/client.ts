@@ -187,9 +187,7 @@ export class KlaviyoClient {
       // wait: fail now with the time it frees up, rather than sleep for hours on a daily quota.
       const pausedFor = limiter.pausedUntilMs - Date.now();
       if (pausedFor > deadline - Date.now()) throw quotaError(what, pausedFor, this.options.maxRetrySeconds);
-      signal?.throwIfAborted();
-      const grant = await limiter.acquire();
-      signal?.throwIfAborted();
+      const grant = await limiter.acquire(signal);
       try {
         return await this.attempt<T>(url, what, grant, signal);
       } catch (error) {
@@ -207,7 +205,9 @@ export class KlaviyoClient {
         // Throttling concerns the whole account's use of this endpoint: hold every worker calling it, and let
         // the limiter do the waiting; then pace with more room, so that it does not happen again.
         limiter.pauseUntil(Date.now() + wait);
-        limiter.widenMargin();
+        // A Retry-After of a second at most speaks of the one-second window, which this limiter should have
+        // kept; a longer one is the minute's quota or another app's use of it, which no margin fixes.
+        if ((lastFailure.retryAfterMs ?? 1000) <= 1000) limiter.widenMargin();
       } else {
         await sleep(wait);
       }

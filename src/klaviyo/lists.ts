@@ -15,14 +15,12 @@ export const LISTS_PAGE_SIZE = 10;
  * just enough pages to know: an account with 1,000 lists costs 100 requests to enumerate, which a caller that
  * would not use them should not pay.
  */
-export async function listIds(client: KlaviyoClient, atMost: number): Promise<{ ids: string[]; requests: number } | { ids: undefined; requests: number }> {
+export async function listIds(client: KlaviyoClient, atMost: number): Promise<{ ids: string[] | undefined }> {
   const ids: string[] = [];
-  let requests = 0;
   const url = client.url('/api/lists', { 'fields[list]': 'name', 'page[size]': LISTS_PAGE_SIZE });
   for await (const page of jsonApiPages<ListResource>(client, url, 'Get Lists')) {
-    requests += 1;
     for (const list of page.data) if (typeof list?.id === 'string' && list.id !== '') ids.push(list.id);
-    if (ids.length > atMost) return { ids: undefined, requests };
+    if (ids.length > atMost) return { ids: undefined };
   }
-  return { ids, requests };
+  return { ids };
 }

@@ -1,6 +1,7 @@
-// One limiter per process, shared by every request: Klaviyo counts requests per account, so two workers
-// each keeping "their" limit would together exceed it. Sliding windows match how Klaviyo (and the simulator)
-// count: at most `perSecond` requests in any 1 s and `perMinute` in any 60 s.
+// One limiter per endpoint for the process, shared by every request to it: Klaviyo counts requests per account
+// and per endpoint, so two workers each keeping "their" limit would together exceed it. Sliding windows are
+// at least as strict as Klaviyo's (and the simulator's) count: at most `perSecond` requests in any 1 s and
+// `perMinute` in any 60 s.
 
 export interface RateLimits {
   perSecond: number;
@@ -19,6 +20,8 @@ type WaitListener = (waitMs: number, untilMs: number) => void;
 // Retry-After costs a second of every worker's time) and 2% of a minute.
 const SECOND_MARGIN = 1.03;
 const MAX_SECOND_MARGIN = 1.15;
+/** How long without a 429 before a widened margin returns to SECOND_MARGIN. */
+const QUIET_MS = 300_000;
 /** The longest a wait goes untold: a wait longer than this is told again, with what is left of it. */
 const NOTICE_EVERY_MS = 10_000;
 const MINUTE_MARGIN = 1.02;
@@ -45,6 +48,7 @@ function window(rate: number, periodMs: number, margin: number): { count: number
 export class RateLimiter {
   private second: { count: number; windowMs: number };
   private secondMargin = SECOND_MARGIN;
+  private widenedAt = 0;
   private readonly perSecond: number;
   private readonly minute: { count: number; windowMs: number };
   /** When granted requests left (or were granted, until they leave) in the last minute, oldest first (from `head`). */
@@ -68,10 +72,13 @@ export class RateLimiter {
     this.minute = window(limits.perMinute, 60_000, MINUTE_MARGIN);
   }
 
-  /** Waits for a slot. Calls are served in order, so no worker starves. */
-  acquire(): Promise<Grant> {
+  /**
+   * Waits for a slot. Calls are served in order, so no worker starves. A caller whose `signal` is aborted
+   * leaves the queue without taking a slot (rejecting with the signal's reason), within one step of its wait.
+   */
+  acquire(signal?: AbortSignal): Promise<Grant> {
     this.waitingCallers += 1;
-    const turn = this.queue.then(() => this.waitForSlot()).finally(() => (this.waitingCallers -= 1));
+    const turn = this.queue.then(() => this.waitForSlot(signal)).finally(() => (this.waitingCallers -= 1));
     this.queue = turn.then(
       () => undefined,
       () => undefined,
@@ -151,6 +158,15 @@ export class RateLimiter {
   widenMargin(): void {
     this.secondMargin = Math.min(MAX_SECOND_MARGIN, this.secondMargin + 0.02);
     this.second = window(this.perSecond, 1000, this.secondMargin);
+    this.widenedAt = this.now();
+  }
+
+  /** A margin widened by a passing disturbance (a busy machine, another app's burst) comes back after a quiet spell. */
+  private narrowWhenQuiet(now: number): void {
+    if (this.secondMargin > SECOND_MARGIN && now - this.widenedAt >= QUIET_MS) {
+      this.secondMargin = SECOND_MARGIN;
+      this.second = window(this.perSecond, 1000, this.secondMargin);
+    }
   }
 
   /** Until when every caller is held by a 429 or an exhausted quota (0 when not paused). */
@@ -181,8 +197,9 @@ export class RateLimiter {
     }
   }
 
-  private async waitForSlot(): Promise<Grant> {
+  private async waitForSlot(signal: AbortSignal | undefined): Promise<Grant> {
     for (;;) {
+      signal?.throwIfAborted();
       const now = this.now();
       const wait = this.delayNeeded(now);
       if (wait <= 0) break;
@@ -195,6 +212,7 @@ export class RateLimiter {
       await this.pause(step);
     }
     this.waitingUntil = 0;
+    signal?.throwIfAborted();
     const grantedAt = this.now();
     this.granted.push(grantedAt);
     let pending = true;
@@ -207,6 +225,7 @@ export class RateLimiter {
   }
 
   private delayNeeded(now: number): number {
+    this.narrowWhenQuiet(now);
     const keepMs = Math.max(this.minute.windowMs, this.second.windowMs);
     while (this.head < this.granted.length && (this.granted[this.head] ?? 0) <= now - keepMs) this.head += 1;
     if (this.head > 4096) {

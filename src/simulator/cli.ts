@@ -1,7 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { checkedFaultRates, roundedSum, type FaultRates } from './faults/fault-rates.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY, type SimulatorOptions, type SmsMetricNaming } from './klaviyo-simulator.js';
-import { klaviyoLimit } from './rules/rate-limits.js';
 
 export interface CliIo {
   stdout(line: string): void;
@@ -87,7 +86,8 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     throw new InvalidArgumentError('--no-rate-limits lifts every limit; it cannot be combined with --requests-per-second or --requests-per-minute.');
   }
   const faults = faultRates(parsed);
-  const profilesLimit = { ...klaviyoLimit('profiles', '9999-12-31'), ...(requestsPerSecond !== undefined ? { perSecond: requestsPerSecond } : {}), ...(requestsPerMinute !== undefined ? { perMinute: requestsPerMinute } : {}) };
+  // Only the windows given are replaced; the other stays Klaviyo's for the request's revision.
+  const profilesLimit = { ...(requestsPerSecond !== undefined ? { perSecond: requestsPerSecond } : {}), ...(requestsPerMinute !== undefined ? { perMinute: requestsPerMinute } : {}) };
   return {
     port: parsed.port,
     host: parsed.host,

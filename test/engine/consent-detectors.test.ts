@@ -217,6 +217,34 @@ describe('incremental sync catches every consent change, even when updated does 
 
   it('misses them with neither the per-list scan nor the consent events (the test can fail)', async () => {
     expect((await listRounds(['suppressions'], { max_lists_to_scan: 0 })).length).toBeGreaterThan(0);
+    // max_lists_to_scan 0 means no list is asked, with consent events off too: no Get Lists, so no lists:read.
+    expect((await listRounds(['suppressions'], { max_lists_to_scan: 0, consent_events: false })).length).toBeGreaterThan(0);
+    expect(simulator!.requestLog.some((entry) => entry.url.startsWith('/api/lists'))).toBe(false);
+  });
+
+  it('hands a large list clean-up over page by page, not list by list', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 300, seed: 33, lists: 3 });
+    const sim = simulator;
+    let { state } = await read(sim, undefined);
+    const emails = sim.allProfiles().filter((p) => p.attributes.email).slice(0, 90).map((p) => p.attributes.email!);
+    const list = sim.lists()[0]!.id;
+    for (let i = 0; i < emails.length; i += 30) {
+      await post(sim, '/api/profile-subscription-bulk-delete-jobs', {
+        data: {
+          type: 'profile-subscription-bulk-delete-job',
+          attributes: { profiles: profilesBody(emails.slice(i, i + 30).map((email) => ({ email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }))) },
+          relationships: { list: { data: { type: 'list', id: list } } },
+        },
+      });
+    }
+    const settings = parseConfig(configFor(sim, { page_size: 10, consent_events: false, full_resync_days: 0 }));
+    const batches: number[] = [];
+    for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger, detectors: ['suppressions'] })) {
+      if (event.type === 'records') batches.push(event.records.length);
+      if (event.type === 'checkpoint') state = event.state;
+    }
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(90);
+    expect(Math.max(...batches)).toBeLessThanOrEqual(10);
   });
 
   it('reads SMS consent events under the old and the 2026 metric names, on an account holding both', async () => {

@@ -218,6 +218,14 @@ describe('rate limits per endpoint, each counted apart ("Rate limits, status cod
     expect(refused.allowed).toBe(false);
   });
 
+  it("replaces only the windows an override gives, keeping Klaviyo's other one for the request's revision", () => {
+    const limits = new EndpointRateLimits({ profiles: { perSecond: 2 }, metrics: null });
+    expect(limits.limitFor('profiles', '2025-10-15')).toEqual({ perSecond: 2, perMinute: 700 });
+    expect(limits.limitFor('profiles', '2026-07-15')).toEqual({ perSecond: 2, perMinute: 750 });
+    expect(limits.limitFor('metrics', '2026-07-15')).toBeUndefined();
+    expect(limits.limitFor('events', '2026-07-15')).toEqual({ perSecond: 350, perMinute: 3500 });
+  });
+
   it('answers 429 with Retry-After and no RateLimit headers over the burst, on one endpoint only', async () => {
     const strict = await KlaviyoSimulator.start({ profiles: 5 });
     try {

@@ -187,13 +187,14 @@ describe('tap-klaviyo-consent sync', () => {
   });
 
   it('warns about a setting or a variable it does not know, naming the nearest one, and syncs', async () => {
-    const env = { TAP_KLAVIYO_CONSENT_START_DAT: '2020-01-01', TAP_KLAVIYO_CONSENT_WHATEVER: 'x' };
+    const env = { TAP_KLAVIYO_CONSENT_START_DAT: '2020-01-01', TAP_KLAVIYO_CONSENT_WHATEVER: 'x', TAP_KLAVIYO_CONSENT__PLATFORM: 'y' };
     const result = await tap(['--config', config({ pagesize: 10, _meltano_extra: true }), '--config', 'ENV'], env);
     expect(expectSingerRules(result)).toHaveLength(simulator.size);
     expect(result.stderr).toContain('WARNING config: pagesize: unknown setting; did you mean page_size? It is ignored.');
     expect(result.stderr).toContain('WARNING config: TAP_KLAVIYO_CONSENT_START_DAT: names no setting; did you mean TAP_KLAVIYO_CONSENT_START_DATE? It is ignored.');
     expect(result.stderr).toContain('TAP_KLAVIYO_CONSENT_WHATEVER: names no setting; it is ignored.');
     expect(result.stderr).not.toContain('_meltano_extra');
+    expect(result.stderr).not.toContain('TAP_KLAVIYO_CONSENT__PLATFORM');
   });
 
   it('logs METRIC lines for record_count and http_request_duration on stderr', async () => {

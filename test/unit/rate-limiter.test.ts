@@ -107,3 +107,26 @@ describe('RateLimiter.widenMargin', () => {
     expect(c.limiter.burstPerSecond).toBeCloseTo(3 / 1.15, 6);
   });
 });
+
+describe('RateLimiter: leaving and recovering', () => {
+  it('lets an aborted caller leave the queue without taking a slot', async () => {
+    const c = fakeClock(1, 1000);
+    await c.limiter.acquire();
+    const abort = new AbortController();
+    abort.abort(new Error('stopped'));
+    await expect(c.limiter.acquire(abort.signal)).rejects.toThrow('stopped');
+    // The slot the aborted caller did not take is the next caller's, after the one window.
+    await c.limiter.acquire();
+    expect(c.waits).toEqual([1030]);
+    expect(c.limiter.waiting).toBe(0);
+  });
+
+  it('returns a widened margin to 3% after five quiet minutes', async () => {
+    const c = fakeClock(3, 1000);
+    c.limiter.widenMargin();
+    expect(c.limiter.burstPerSecond).toBeCloseTo(3 / 1.05, 6);
+    c.advance(300_000);
+    await c.limiter.acquire();
+    expect(c.limiter.burstPerSecond).toBeCloseTo(3 / 1.03, 6);
+  });
+});

@@ -52,8 +52,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--progress', 'progress lines on stderr even when it is not a terminal')
     .action((options: { config: string; catalog?: string; state?: string; progress?: boolean }) => run(() => readCommand(options, out))());
 
-  // Without a handler, node as PID 1 ignores SIGTERM: a cancelled sync would wait out the platform's grace
-  // period and be killed.
+  // Without a handler, node run as PID 1 (an image started without tini, `docker run` without --init) ignores
+  // SIGTERM, and a cancelled sync waits out the platform's grace period to be killed; with one, every setup
+  // stops the same way.
   const stopHandling = stopOnSigterm(out, () => out.enqueue(logMessage('INFO', 'Received SIGTERM; stopping. The next sync resumes from the last STATE.')));
   try {
     await program.parseAsync(argv);

@@ -1,7 +1,7 @@
 import { ConfigError } from '../../common/errors.js';
 import { CONFIG_FILE, connectionSpecification, KNOWN_SETTINGS, unknownSettingMessages, type ConfigSource } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
-import { nearestKey } from '../../config/unknown-settings.js';
+import { isTolerated, nearestKey } from '../../config/unknown-settings.js';
 
 export const ENV_PREFIX = 'TAP_KLAVIYO_CONSENT_';
 
@@ -32,7 +32,7 @@ const variable = (key: string) => `${ENV_PREFIX}${key.toUpperCase()}`;
 /** TAP_KLAVIYO_CONSENT_* variables that name no setting, each with the variable it most likely meant. */
 function unknownVariables(env: NodeJS.ProcessEnv): string[] {
   return Object.keys(env)
-    .filter((name) => name.startsWith(ENV_PREFIX) && !KNOWN_SETTINGS.includes(name.slice(ENV_PREFIX.length).toLowerCase()))
+    .filter((name) => name.startsWith(ENV_PREFIX) && !KNOWN_SETTINGS.includes(name.slice(ENV_PREFIX.length).toLowerCase()) && !isTolerated(name.slice(ENV_PREFIX.length)))
     .map((name) => {
       const suggestion = nearestKey(name.slice(ENV_PREFIX.length).toLowerCase(), KNOWN_SETTINGS);
       return suggestion === undefined ? `${name}: names no setting; it is ignored.` : `${name}: names no setting; did you mean ${variable(suggestion)}?`;

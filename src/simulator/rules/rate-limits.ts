@@ -10,7 +10,8 @@ export type LimitedEndpoint = (typeof LIMITED_ENDPOINTS)[number];
 
 /**
  * `'klaviyo'` (the default): Klaviyo's published limits. `'none'`: no limit at all (throughput benchmarks).
- * An object: Klaviyo's limits, with the endpoints it names replaced (`null`: that endpoint unlimited).
+ * An object: Klaviyo's limits, with the windows it gives replaced for the endpoints it names
+ * (`{ profiles: { perSecond: 2 } }` keeps Klaviyo's per-minute window); `null`: that endpoint unlimited.
  */
 export type RateLimitsOption = 'klaviyo' | 'none' | Partial<Record<LimitedEndpoint, RateLimit | null>>;
 
@@ -59,7 +60,10 @@ export class EndpointRateLimits {
   /** The limit in force for a request to `endpoint` sent with `revision`; undefined: unlimited. */
   limitFor(endpoint: LimitedEndpoint, revision: string): RateLimit | undefined {
     if (this.option === 'none') return undefined;
-    if (typeof this.option === 'object' && Object.hasOwn(this.option, endpoint)) return this.option[endpoint] ?? undefined;
+    if (typeof this.option === 'object' && Object.hasOwn(this.option, endpoint)) {
+      const override = this.option[endpoint];
+      return override === null || override === undefined ? undefined : { ...klaviyoLimit(endpoint, revision), ...override };
+    }
     return klaviyoLimit(endpoint, revision);
   }
 
