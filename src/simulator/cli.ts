@@ -55,6 +55,8 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     .option('--lists <n>', 'how many lists the account has', integerIn('--lists', 0, 100_000), 5)
     .option('--cursor-max-age <s>', "refuse page cursors older than this many seconds, as Klaviyo's expire", integerIn('--cursor-max-age', 1, 31_536_000))
     .option('--sms-metric-names <naming>', "'text' (Klaviyo's 2026 names), 'sms' (the old ones) or 'both'", smsNaming, 'text')
+    .option('--write-delay-ms <n>', 'how long an accepted consent job takes to apply (Klaviyo applies them asynchronously)', nonNegativeNumber('--write-delay-ms'), 0)
+    .option('--sms-countries <codes>', 'countries with an SMS sending number, e.g. US,GB (default: every country)', countryCodes)
     .option('--fault-throttle <p>', 'probability that a GET gets a 429 with Retry-After: 1', probability('--fault-throttle'))
     .option('--fault-server-error <p>', 'probability that a GET gets a 500, 502, 503 or 504', probability('--fault-server-error'))
     .option('--fault-reset <p>', 'probability that a GET has its connection reset', probability('--fault-reset'))
@@ -80,6 +82,8 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     lists: number;
     cursorMaxAge?: number;
     smsMetricNames: SmsMetricNaming;
+    writeDelayMs: number;
+    smsCountries?: string[];
   } & FaultFlags>();
   const { requestsPerSecond, requestsPerMinute } = parsed;
   if (!parsed.rateLimits && (requestsPerSecond !== undefined || requestsPerMinute !== undefined)) {
@@ -96,6 +100,8 @@ export function parseCliArguments(argv: readonly string[], io: CliIo): Simulator
     latencyMs: parsed.latencyMs,
     lists: parsed.lists,
     smsMetricNaming: parsed.smsMetricNames,
+    writeDelayMs: parsed.writeDelayMs,
+    ...(parsed.smsCountries ? { smsCountries: parsed.smsCountries } : {}),
     ...(parsed.cursorMaxAge !== undefined ? { cursorMaxAgeSeconds: parsed.cursorMaxAge } : {}),
     ...(!parsed.rateLimits ? { rateLimits: 'none' as const } : requestsPerSecond !== undefined || requestsPerMinute !== undefined ? { rateLimits: { profiles: profilesLimit } } : {}),
     ...(faults ? { faults } : {}),
@@ -156,6 +162,12 @@ function probability(option: string): (value: string) => number {
     if (!(number >= 0 && number <= 1)) throw new InvalidArgumentError(`${option} must be a probability from 0 to 1, got '${value}'.`);
     return number;
   };
+}
+
+function countryCodes(value: string): string[] {
+  const codes = value.split(',').map((code) => code.trim().toUpperCase());
+  if (codes.some((code) => !/^[A-Z]{2}$/.test(code))) throw new InvalidArgumentError(`--sms-countries takes two-letter country codes separated by commas, e.g. US,GB; got '${value}'.`);
+  return codes;
 }
 
 function smsNaming(value: string): SmsMetricNaming {

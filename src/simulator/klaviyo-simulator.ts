@@ -3,8 +3,8 @@ import { isIP, type AddressInfo } from 'node:net';
 import type { ProfileAttributes, ProfileResource } from '../klaviyo/types.js';
 import { defaultActivityEvents, generateActivityEvents } from './generation/activity-events.js';
 import { REQUIRED_SCOPE } from './rules/api-contract.js';
-import { SUBSCRIBE_SCOPES, SUPPRESS_SCOPES, UNSUBSCRIBE_SCOPES } from './rules/bulk-jobs-contract.js';
-import { postBulkJob, type WriteContext } from './endpoints/bulk-jobs-endpoint.js';
+import { JOB_READ_SCOPES, SUBSCRIBE_SCOPES, SUPPRESS_SCOPES, UNSUBSCRIBE_SCOPES, UNSUPPRESS_SCOPES } from './rules/bulk-jobs-contract.js';
+import { confirmPendingOptIns, getSuppressionJob, postBulkJob, type PendingOptIn, type WriteContext } from './endpoints/bulk-jobs-endpoint.js';
 import { setPushConsent, suppress, type ConsentEvent, type PushConsent } from './store/consent-changes.js';
 import { BackendQueue } from './http/backend-queue.js';
 import { ConsentWriter } from './store/consent-writer.js';
@@ -36,7 +36,7 @@ export const SIMULATOR_NO_SCOPE_API_KEY = 'pk_simulator_noscope_0000000000000000
 
 /** Every scope the simulator's endpoints need: what SIMULATOR_API_KEY holds by default. */
 export const SIMULATOR_API_KEY_SCOPES: readonly string[] = [
-  ...new Set([REQUIRED_SCOPE, METRICS_SCOPE, EVENTS_SCOPE, LISTS_SCOPE, ...SUBSCRIBE_SCOPES, ...UNSUBSCRIBE_SCOPES, ...SUPPRESS_SCOPES]),
+  ...new Set([REQUIRED_SCOPE, METRICS_SCOPE, EVENTS_SCOPE, LISTS_SCOPE, ...SUBSCRIBE_SCOPES, ...UNSUBSCRIBE_SCOPES, ...SUPPRESS_SCOPES, ...UNSUPPRESS_SCOPES, ...JOB_READ_SCOPES]),
 ];
 
 /** One recorded event, as `KlaviyoSimulator.events()` lists it. */
@@ -101,6 +101,18 @@ export interface SimulatorOptions {
   /** Generated events of non-consent metrics (orders, opens, clicks, site visits); default two per profile, at most 10000. */
   activityEvents?: number;
   /**
+   * How long an accepted consent job takes to apply, as Klaviyo applies jobs asynchronously: a client that
+   * reads a profile right after the 202 may see the old consent. Default 0: applied before the response.
+   */
+  writeDelayMs?: number;
+  /** With no list in a subscribe, whether the account's default opt-in process is double opt-in; default false. */
+  doubleOptInByDefault?: boolean;
+  /**
+   * Countries (ISO 3166 alpha-2, `['US', 'GB']`) with an SMS sending number: an SMS subscribe of a phone from
+   * elsewhere is refused with 400, as Klaviyo does. Default: every country.
+   */
+  smsCountries?: readonly string[];
+  /**
    * Faults injected on purpose into GET /api/profiles, /api/metrics and /api/events, after the key
    * is checked; default none. Counted in `stats.faults`. See FaultRates.
    */
@@ -122,6 +134,12 @@ export class KlaviyoSimulator {
   private readonly jobIds: Rng;
   /** Bumped by expireCursors(); cursors name the epoch they were issued in. */
   private cursorEpoch = 0;
+  private readonly pendingApplies = new Set<NodeJS.Timeout>();
+  private readonly suppressionJobs: WriteContext['jobs'] = new Map();
+  private readonly pendingOptIns: PendingOptIn[] = [];
+  private writeDelayMs = 0;
+  private doubleOptInByDefault = false;
+  private smsCountries: ReadonlySet<string> | undefined;
   private cursorMaxAgeMs: number | undefined;
 
   private constructor(
@@ -135,9 +153,12 @@ export class KlaviyoSimulator {
     private readonly catalog: MetricCatalog,
     private readonly eventStore: EventStore,
     private readonly faults: FaultInjector,
-    options: { bumpUpdated: boolean; seed: number; cursorMaxAgeSeconds: number | undefined },
+    options: { bumpUpdated: boolean; seed: number; cursorMaxAgeSeconds: number | undefined; writeDelayMs: number; doubleOptInByDefault: boolean; smsCountries: readonly string[] | undefined },
   ) {
     this.latencyMs = latencyMs;
+    this.setWriteDelay(options.writeDelayMs);
+    this.doubleOptInByDefault = options.doubleOptInByDefault;
+    this.smsCountries = options.smsCountries === undefined ? undefined : new Set(options.smsCountries.map((c) => c.toUpperCase()));
     this.setCursorMaxAge(options.cursorMaxAgeSeconds);
     server.on('connection', () => this.backend.connectionAccepted());
     this.writer = new ConsentWriter(store, eventStore, catalog, options.bumpUpdated);
@@ -182,6 +203,9 @@ export class KlaviyoSimulator {
       bumpUpdated: options.consentChangesBumpUpdated ?? false,
       seed,
       cursorMaxAgeSeconds: options.cursorMaxAgeSeconds,
+      writeDelayMs: options.writeDelayMs ?? 0,
+      doubleOptInByDefault: options.doubleOptInByDefault ?? false,
+      smsCountries: options.smsCountries,
     });
     return simulator;
   }
@@ -313,13 +337,39 @@ export class KlaviyoSimulator {
   }
 
   /** Every list of the account, in creation order, as GET /api/lists serves them. */
-  lists(): Array<{ id: string; name: string }> {
-    return this.listCatalog.all().map(({ id, name }) => ({ id, name }));
+  lists(): Array<{ id: string; name: string; optInProcess: 'double_opt_in' | 'single_opt_in' }> {
+    return this.listCatalog.all().map(({ id, name, opt_in_process }) => ({ id, name, optInProcess: opt_in_process }));
   }
 
-  /** Adds a list (created now, or `at`); returns its id. */
-  addList(name: string, options: { at?: Date } = {}): string {
-    return this.listCatalog.create(name, truncateToSeconds(options.at ?? new Date())).id;
+  /** Adds a list (created now, or `at`; single opt-in unless `doubleOptIn`); returns its id. */
+  addList(name: string, options: { at?: Date; doubleOptIn?: boolean } = {}): string {
+    return this.listCatalog.create(name, truncateToSeconds(options.at ?? new Date()), options.doubleOptIn ? 'double_opt_in' : 'single_opt_in').id;
+  }
+
+  /** How long accepted consent jobs take to apply from now on (see SimulatorOptions.writeDelayMs). */
+  setWriteDelay(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`writeDelayMs must be a non-negative number, got ${ms}`);
+    this.writeDelayMs = ms;
+  }
+
+  /** Countries with an SMS sending number from now on (undefined: every country). */
+  setSmsCountries(countries: readonly string[] | undefined): void {
+    this.smsCountries = countries === undefined ? undefined : new Set(countries.map((c) => c.toUpperCase()));
+  }
+
+  /** Every person asked to confirm a double opt-in does: their pending subscribes apply now. Returns how many. */
+  confirmDoubleOptIns(): number {
+    return confirmPendingOptIns(this.writeContext(), Date.now());
+  }
+
+  /** Double opt-in subscribes waiting for confirmation. */
+  get pendingDoubleOptIns(): number {
+    return this.pendingOptIns.length;
+  }
+
+  /** Resolves once every accepted consent job has been applied. */
+  async settled(): Promise<void> {
+    while (this.pendingApplies.size > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   /** Cursors older than this many seconds are refused from now on (undefined: never by age). */
@@ -347,6 +397,8 @@ export class KlaviyoSimulator {
     this.closed = true;
     for (const timer of this.pendingReplies) clearTimeout(timer);
     this.pendingReplies.clear();
+    for (const timer of this.pendingApplies) clearTimeout(timer);
+    this.pendingApplies.clear();
     const closing = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closing;
@@ -405,6 +457,7 @@ export class KlaviyoSimulator {
     if (route === 'metrics') return getMetrics(request, { ...common, metrics: this.catalog }, arrivedAt);
     if (route === 'events') return getEvents(request, { ...common, metrics: this.catalog, events: this.eventStore, store: this.store }, arrivedAt);
     if (route === 'lists') return getLists(request, { ...common, lists: this.listCatalog }, arrivedAt);
+    if (route === 'bulk-job-status') return getSuppressionJob(canonicalPath(url.split('?', 1)[0] ?? ''), request, this.writeContext(), arrivedAt);
     return getProfiles(request, { ...common, store: this.store }, arrivedAt);
   }
 
@@ -453,7 +506,30 @@ export class KlaviyoSimulator {
   }
 
   private writeContext(): WriteContext {
-    return { apiKeys: this.apiKeys, limits: this.limits, lists: this.listCatalog, baseUrl: this.baseUrl, store: this.store, writer: this.writer, jobIds: this.jobIds };
+    return {
+      apiKeys: this.apiKeys,
+      limits: this.limits,
+      lists: this.listCatalog,
+      baseUrl: this.baseUrl,
+      store: this.store,
+      writer: this.writer,
+      jobIds: this.jobIds,
+      jobs: this.suppressionJobs,
+      pendingOptIns: this.pendingOptIns,
+      doubleOptInByDefault: this.doubleOptInByDefault,
+      smsCountries: this.smsCountries,
+      schedule: (apply) => {
+        if (this.writeDelayMs === 0) {
+          apply(Date.now());
+          return;
+        }
+        const timer = setTimeout(() => {
+          this.pendingApplies.delete(timer);
+          if (!this.closed) apply(Date.now());
+        }, this.writeDelayMs);
+        this.pendingApplies.add(timer);
+      },
+    };
   }
 
 }

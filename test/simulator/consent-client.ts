@@ -76,14 +76,16 @@ export function unsubscribeBody(profiles: Attributes[], options: { listId?: stri
   };
 }
 
-export function suppressBody(emails: string[]): unknown {
+export function suppressBody(emails: string[], type = 'profile-suppression-bulk-create-job'): unknown {
   return {
     data: {
-      type: 'profile-suppression-bulk-create-job',
+      type,
       attributes: { profiles: { data: emails.map((email) => ({ type: 'profile', attributes: { email } })) } },
     },
   };
 }
+
+export const unsuppressBody = (emails: string[]): unknown => suppressBody(emails, 'profile-suppression-bulk-delete-job');
 
 export const EMAIL_MARKETING = { email: { marketing: { consent: 'SUBSCRIBED' } } };
 export const EMAIL_MARKETING_OFF = { email: { marketing: { consent: 'UNSUBSCRIBED' } } };

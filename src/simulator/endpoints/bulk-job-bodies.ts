@@ -14,6 +14,7 @@ import {
   type JsonObject,
 } from './body-reader.js';
 import {
+  EARLIEST_CONSENTED_AT_MS,
   MAX_SUBSCRIBE_PROFILES,
   MAX_SUPPRESS_PROFILES,
   MAX_UNSUBSCRIBE_PROFILES,
@@ -90,16 +91,20 @@ export function parseUnsubscribeBody(body: unknown): UnsubscribeJob {
   return { ...(listId === undefined ? {} : { listId }), profiles };
 }
 
-/** POST /api/profile-suppression-bulk-create-jobs, per SuppressionCreateJobCreateQuery. */
-export function parseSuppressBody(body: unknown): SuppressJob {
-  const data = jobData(body, SUPPRESS_JOB_TYPE);
-  const attributes = objectAt(required(data, 'attributes', '/data', SUPPRESS_JOB_TYPE), '/data/attributes', SUPPRESS_JOB_TYPE, ['profiles']);
-  const relationships = data['relationships'] === undefined ? {} : objectAt(data['relationships'], '/data/relationships', SUPPRESS_JOB_TYPE, ['list', 'segment']);
+/**
+ * POST /api/profile-suppression-bulk-create-jobs (SuppressionCreateJobCreateQuery) or, with the delete-job
+ * type, /api/profile-suppression-bulk-delete-jobs (SuppressionDeleteJobCreateQuery): the same shape.
+ */
+export function parseSuppressBody(body: unknown, type: string = SUPPRESS_JOB_TYPE): SuppressJob {
+  const data = jobData(body, type);
+  const attributes = objectAt(required(data, 'attributes', '/data', type), '/data/attributes', type, ['profiles']);
+  const relationships = data['relationships'] === undefined ? {} : objectAt(data['relationships'], '/data/relationships', type, ['list', 'segment']);
   const listId = relationships['list'] === undefined ? undefined : relationshipId(relationships['list'], '/data/relationships/list', 'list');
   const segmentId = relationships['segment'] === undefined ? undefined : relationshipId(relationships['segment'], '/data/relationships/segment', 'segment');
   const items = attributes['profiles'] === undefined || attributes['profiles'] === null ? [] : profilesData(attributes, MAX_SUPPRESS_PROFILES, false);
   if (items.length === 0 && listId === undefined && segmentId === undefined) {
-    throw new BodyError('/data/attributes/profiles', 'Give profiles to suppress, or a list or segment whose members to suppress.');
+    const verb = type === SUPPRESS_JOB_TYPE ? 'suppress' : 'unsuppress';
+    throw new BodyError('/data/attributes/profiles', `Give profiles to ${verb}, or a list or segment whose members to ${verb}.`);
   }
   const emails = items.map((item, i) => {
     const pointer = `/data/attributes/profiles/data/${i}`;
@@ -203,6 +208,7 @@ function consentParameters(value: unknown, pointer: string, direction: Direction
   if (!historical) throw new BodyError(`${pointer}/consented_at`, 'consented_at may only be given when historical_import is true.');
   const consentedAt = dateTimeAt(raw, `${pointer}/consented_at`);
   if (consentedAt >= nowMs) throw new BodyError(`${pointer}/consented_at`, 'consented_at must be in the past.');
+  if (consentedAt < EARLIEST_CONSENTED_AT_MS) throw new BodyError(`${pointer}/consented_at`, 'consented_at must be no earlier than 1990-01-01.');
   return consentedAt;
 }
 

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BodyError } from './body-reader.js';
-import { parseSubscribeBody, parseSuppressBody, parseUnsubscribeBody, type ProfileEntry } from './bulk-job-bodies.js';
+import { parseSubscribeBody, parseSuppressBody, parseUnsubscribeBody, type ProfileEntry, type SubscribeJob } from './bulk-job-bodies.js';
 import {
+  JOB_READ_SCOPES,
   SUBSCRIBE_PATH,
   SUBSCRIBE_SCOPES,
   SUPPRESS_JOB_FIELDS,
@@ -10,8 +11,12 @@ import {
   SUPPRESS_SCOPES,
   UNSUBSCRIBE_PATH,
   UNSUBSCRIBE_SCOPES,
+  UNSUPPRESS_JOB_TYPE,
+  UNSUPPRESS_PATH,
+  UNSUPPRESS_SCOPES,
 } from '../rules/bulk-jobs-contract.js';
-import { consentTimestamp, subscribe, suppress, unsubscribe, type ConsentEvent } from '../store/consent-changes.js';
+import { smsRegionRefusal } from '../rules/sms-regions.js';
+import { consentTimestamp, subscribe, suppress, unsubscribe, unsuppress, type Channel, type ConsentEvent } from '../store/consent-changes.js';
 import type { ConsentWriter } from '../store/consent-writer.js';
 import {
   JSON_API,
@@ -19,6 +24,7 @@ import {
   invalidBody,
   invalidParameter,
   malformedBody,
+  notFound,
   unsupportedMediaType,
   type SimulatedResponse,
 } from '../rules/error-responses.js';
@@ -29,8 +35,29 @@ import type { ProfileStore } from '../store/profile-store.js';
 import { QueryError } from '../rules/query-error.js';
 import { collectParameters, parseListParameters, type ParameterRules } from './query-params.js';
 import { admit, type GuardContext } from '../rules/request-guard.js';
+import type { LimitedEndpoint } from '../rules/rate-limits.js';
 
-export const BULK_JOB_PATHS: readonly string[] = [SUBSCRIBE_PATH, UNSUBSCRIBE_PATH, SUPPRESS_PATH];
+export const BULK_JOB_PATHS: readonly string[] = [SUBSCRIBE_PATH, UNSUBSCRIBE_PATH, SUPPRESS_PATH, UNSUPPRESS_PATH];
+
+/** A suppression or unsuppression job, as its status endpoint reports it. */
+interface SuppressionJob {
+  type: typeof SUPPRESS_JOB_TYPE | typeof UNSUPPRESS_JOB_TYPE;
+  id: string;
+  status: 'queued' | 'complete';
+  createdAt: string;
+  completedAt: string | null;
+  total: number;
+  listId?: string;
+  segmentId?: string;
+}
+
+/** A subscribe waiting for the person to confirm it (double opt-in). */
+export interface PendingOptIn {
+  slot: number;
+  channel: Channel;
+  listId?: string;
+  customSource: string | null;
+}
 
 export interface WriteContext extends GuardContext {
   baseUrl: string;
@@ -38,6 +65,16 @@ export interface WriteContext extends GuardContext {
   store: ProfileStore;
   writer: ConsentWriter;
   jobIds: Rng;
+  /** Runs an accepted job's changes: at once, or after the simulator's write delay (Klaviyo applies jobs asynchronously). */
+  schedule(apply: (atMs: number) => void): void;
+  /** Suppression jobs by id, for their status endpoint. */
+  jobs: Map<string, SuppressionJob>;
+  /** Double opt-in subscribes waiting for confirmation (KlaviyoSimulator.confirmDoubleOptIns). */
+  pendingOptIns: PendingOptIn[];
+  /** With no list given, whether the account's default opt-in process is double opt-in. */
+  doubleOptInByDefault: boolean;
+  /** Countries (ISO 3166 alpha-2) with an SMS sending number; undefined: every country. */
+  smsCountries: ReadonlySet<string> | undefined;
 }
 
 interface WriteRequest {
@@ -48,20 +85,29 @@ interface WriteRequest {
 
 const MEDIA_TYPES = new Set(['application/vnd.api+json', 'application/json']);
 const SUPPRESS_PARAMETERS: ParameterRules = { [`fields[${SUPPRESS_JOB_TYPE}]`]: SUPPRESS_JOB_FIELDS };
+const UNSUPPRESS_PARAMETERS: ParameterRules = { [`fields[${UNSUPPRESS_JOB_TYPE}]`]: SUPPRESS_JOB_FIELDS };
+
+const OPERATIONS: Record<string, { scopes: readonly string[]; endpoint: LimitedEndpoint; parameters: ParameterRules }> = {
+  [SUBSCRIBE_PATH]: { scopes: SUBSCRIBE_SCOPES, endpoint: 'subscribe', parameters: {} },
+  [UNSUBSCRIBE_PATH]: { scopes: UNSUBSCRIBE_SCOPES, endpoint: 'unsubscribe', parameters: {} },
+  [SUPPRESS_PATH]: { scopes: SUPPRESS_SCOPES, endpoint: 'suppress', parameters: SUPPRESS_PARAMETERS },
+  [UNSUPPRESS_PATH]: { scopes: UNSUPPRESS_SCOPES, endpoint: 'unsuppress', parameters: UNSUPPRESS_PARAMETERS },
+};
 
 /**
- * POST of one of the three consent jobs, checked in Klaviyo's order (authentication, scopes, the job's own
- * rate limit, revision, then the request) and applied at once: the jobs complete before the response. A
- * request with any invalid profile changes nothing.
+ * POST of one of the four consent jobs, checked in Klaviyo's order (authentication, scopes, the job's own rate
+ * limit, revision, then the request). The whole request is validated before anything changes: one invalid
+ * profile refuses the batch with 400 (klaviyo-rules.md). An accepted job answers 202 and is applied through
+ * `context.schedule`, as Klaviyo applies jobs asynchronously.
  */
 export function postBulkJob(path: string, request: WriteRequest, context: WriteContext, nowMs: number): SimulatedResponse {
-  const scopes = path === SUPPRESS_PATH ? SUPPRESS_SCOPES : path === SUBSCRIBE_PATH ? SUBSCRIBE_SCOPES : UNSUBSCRIBE_SCOPES;
-  const endpoint = path === SUPPRESS_PATH ? 'suppress' : path === SUBSCRIBE_PATH ? 'subscribe' : 'unsubscribe';
-  const admission = admit(request.headers, context, scopes, endpoint, nowMs);
+  const operation = OPERATIONS[path];
+  if (!operation) return notFound();
+  const admission = admit(request.headers, context, operation.scopes, operation.endpoint, nowMs);
   if (admission.refused) return admission.refused;
   try {
     const url = new URL(request.url, context.baseUrl);
-    const parameters = collectParameters(url.searchParams, path === SUPPRESS_PATH ? SUPPRESS_PARAMETERS : {}, `POST ${path}`);
+    const parameters = collectParameters(url.searchParams, operation.parameters, `POST ${path}`);
     const mediaType = request.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase();
     if (mediaType === undefined || !MEDIA_TYPES.has(mediaType)) return unsupportedMediaType(request.headers['content-type']);
     let body: unknown;
@@ -70,14 +116,27 @@ export function postBulkJob(path: string, request: WriteRequest, context: WriteC
     } catch (error) {
       return malformedBody(`JSON parse error - ${error instanceof Error ? error.message : String(error)}`);
     }
-    if (path === SUBSCRIBE_PATH) return applySubscribe(body, context, nowMs);
-    if (path === UNSUBSCRIBE_PATH) return applyUnsubscribe(body, context, nowMs);
-    return applySuppress(body, context, nowMs, parseListParameters(parameters, SUPPRESS_PARAMETERS).get(`fields[${SUPPRESS_JOB_TYPE}]`));
+    if (path === SUBSCRIBE_PATH) return acceptSubscribe(body, context, nowMs);
+    if (path === UNSUBSCRIBE_PATH) return acceptUnsubscribe(body, context);
+    const type = path === SUPPRESS_PATH ? SUPPRESS_JOB_TYPE : UNSUPPRESS_JOB_TYPE;
+    return acceptSuppression(type, body, context, nowMs, parseListParameters(parameters, operation.parameters).get(`fields[${type}]`));
   } catch (error) {
     if (error instanceof BodyError) return invalidBody(error.pointer, error.detail);
     if (error instanceof QueryError) return invalidParameter(error.parameter, error.detail);
     throw error;
   }
+}
+
+/** GET of a suppression or unsuppression job by id (subscription jobs have no status endpoint). */
+export function getSuppressionJob(path: string, request: { url: string; headers: IncomingHttpHeaders }, context: WriteContext, nowMs: number): SimulatedResponse {
+  const base = path.startsWith(`${SUPPRESS_PATH}/`) ? SUPPRESS_PATH : UNSUPPRESS_PATH;
+  const admission = admit(request.headers, context, JOB_READ_SCOPES, base === SUPPRESS_PATH ? 'suppress' : 'unsuppress', nowMs);
+  if (admission.refused) return admission.refused;
+  const id = path.slice(base.length + 1).replace(/\/$/, '');
+  const job = context.jobs.get(id);
+  const type = base === SUPPRESS_PATH ? SUPPRESS_JOB_TYPE : UNSUPPRESS_JOB_TYPE;
+  if (!job || job.type !== type) return errorResponse(404, 'not_found', 'Not found.', `No ${type} with id ${id}.`, { pointer: '/data/' });
+  return { status: 200, headers: { 'Content-Type': JSON_API, ...admission.rateHeaders }, body: JSON.stringify(jobDocument(job, context.baseUrl, base, undefined)) };
 }
 
 const ACCEPTED: SimulatedResponse = { status: 202, headers: {}, body: '' };
@@ -90,69 +149,142 @@ const ACCEPTED: SimulatedResponse = { status: 202, headers: {}, body: '' };
 const unknownList = (id: string): SimulatedResponse =>
   errorResponse(404, 'not_found', 'Not found.', `A list with id ${id} does not exist in this account.`, { pointer: '/data/relationships/list/data/id' });
 
-function applySubscribe(body: unknown, context: WriteContext, nowMs: number): SimulatedResponse {
+function isDoubleOptIn(job: { listId?: string }, context: WriteContext): boolean {
+  if (job.listId === undefined) return context.doubleOptInByDefault;
+  return context.lists.byId(job.listId)?.opt_in_process === 'double_opt_in';
+}
+
+function acceptSubscribe(body: unknown, context: WriteContext, nowMs: number): SimulatedResponse {
   const job = parseSubscribeBody(body, nowMs);
   if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
+  const doubleOptIn = isDoubleOptIn(job, context);
   const resolved = job.profiles.map((entry) => resolve(entry, context.store));
-  for (const [i, entry] of job.profiles.entries()) {
-    const slot = resolved[i] ?? findOrCreate(entry, context, nowMs);
-    context.writer.apply(slot, nowMs, (attributes) => {
+  for (const [i, entry] of job.profiles.entries()) checkSms(entry, resolved[i], job, doubleOptIn, context);
+  context.schedule((atMs) => applySubscribe(job, doubleOptIn, context, atMs));
+  return ACCEPTED;
+}
+
+/**
+ * Klaviyo's SMS refusals (klaviyo-rules.md, SDK changelogs for 2024-05-15): a subscribe carrying consented_at
+ * to a double opt-in list, and a phone number whose region has no sending number on the account.
+ */
+function checkSms(entry: ProfileEntry, slot: number | undefined, job: SubscribeJob, doubleOptIn: boolean, context: WriteContext): void {
+  const sms = entry.channels.filter((channel) => channel.startsWith('sms.'));
+  if (sms.length === 0) return;
+  const pointer = `${entry.pointer}/attributes/subscriptions/sms`;
+  if (doubleOptIn && sms.some((channel) => entry.consentedAtMs[channel] !== undefined)) {
+    throw new BodyError(`${pointer}/marketing/consented_at`, `consented_at cannot be given for SMS to a double opt-in list${job.listId ? ` (${job.listId})` : ''}.`);
+  }
+  const phone = entry.phoneNumber ?? (slot === undefined ? undefined : context.store.attributesOf(slot).phone_number ?? undefined);
+  const refusal = phone === undefined ? undefined : smsRegionRefusal(phone, context.smsCountries);
+  if (refusal) throw new BodyError(`${entry.pointer}/attributes/phone_number`, refusal);
+}
+
+function applySubscribe(job: SubscribeJob, doubleOptIn: boolean, context: WriteContext, atMs: number): void {
+  for (const entry of job.profiles) {
+    const slot = resolveQuietly(entry, context.store) ?? findOrCreate(entry, context, atMs);
+    // A double opt-in subscribe waits for the person's confirmation; a historical import records consent
+    // collected elsewhere and skips it (Bulk Subscribe reference).
+    const pending = entry.channels.filter((channel) => doubleOptIn && (channel === 'email.marketing' || channel === 'sms.marketing') && entry.consentedAtMs[channel] === undefined);
+    for (const channel of pending) context.pendingOptIns.push({ slot, channel, ...(job.listId === undefined ? {} : { listId: job.listId }), customSource: job.customSource });
+    context.writer.apply(slot, atMs, (attributes) => {
       adoptIdentifiers(attributes, entry);
-      const events: ConsentEvent[] = entry.channels.flatMap((channel) =>
-        subscribe(attributes, channel, nowMs, {
-          ...(job.listId === undefined ? {} : { listId: job.listId }),
-          customSource: job.customSource,
-          ...(entry.consentedAtMs[channel] === undefined ? {} : { consentedAtMs: entry.consentedAtMs[channel] }),
-        }),
-      );
-      if (job.listId !== undefined) events.push({ metric: 'subscribedToList', properties: { list_id: job.listId } });
+      const events: ConsentEvent[] = entry.channels
+        .filter((channel) => !pending.includes(channel))
+        .flatMap((channel) =>
+          subscribe(attributes, channel, atMs, {
+            ...(job.listId === undefined ? {} : { listId: job.listId }),
+            customSource: job.customSource,
+            ...(entry.consentedAtMs[channel] === undefined ? {} : { consentedAtMs: entry.consentedAtMs[channel] }),
+          }),
+        );
+      if (job.listId !== undefined && pending.length < entry.channels.length) events.push({ metric: 'subscribedToList', properties: { list_id: job.listId } });
       return events;
     });
   }
-  return ACCEPTED;
 }
 
-function applyUnsubscribe(body: unknown, context: WriteContext, nowMs: number): SimulatedResponse {
-  const job = parseUnsubscribeBody(body);
-  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
-  const resolved = job.profiles.map((entry) => resolve(entry, context.store));
-  for (const [i, entry] of job.profiles.entries()) {
-    const slot = resolved[i] ?? findOrCreate(entry, context, nowMs);
-    context.writer.apply(slot, nowMs, (attributes) => {
-      adoptIdentifiers(attributes, entry);
-      const listOption = job.listId === undefined ? {} : { listId: job.listId };
-      return entry.channels.flatMap((channel) => unsubscribe(attributes, channel, nowMs, listOption));
+/** The person confirms every pending double opt-in: each is subscribed then, with double_optin true. */
+export function confirmPendingOptIns(context: WriteContext, atMs: number): number {
+  const pending = context.pendingOptIns.splice(0);
+  for (const optIn of pending) {
+    context.writer.apply(optIn.slot, atMs, (attributes) => {
+      const events = subscribe(attributes, optIn.channel, atMs, { ...(optIn.listId === undefined ? {} : { listId: optIn.listId }), customSource: optIn.customSource });
+      const marketing = attributes.subscriptions?.email?.marketing;
+      if (optIn.channel === 'email.marketing' && marketing) marketing.double_optin = true;
+      if (optIn.listId !== undefined) events.push({ metric: 'subscribedToList', properties: { list_id: optIn.listId } });
+      return events;
     });
   }
+  return pending.length;
+}
+
+function acceptUnsubscribe(body: unknown, context: WriteContext): SimulatedResponse {
+  const job = parseUnsubscribeBody(body);
+  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
+  for (const entry of job.profiles) resolve(entry, context.store);
+  context.schedule((atMs) => {
+    for (const entry of job.profiles) {
+      const slot = resolveQuietly(entry, context.store) ?? findOrCreate(entry, context, atMs);
+      context.writer.apply(slot, atMs, (attributes) => {
+        adoptIdentifiers(attributes, entry);
+        const listOption = job.listId === undefined ? {} : { listId: job.listId };
+        return entry.channels.flatMap((channel) => unsubscribe(attributes, channel, atMs, listOption));
+      });
+    }
+  });
   return ACCEPTED;
 }
 
-function applySuppress(body: unknown, context: WriteContext, nowMs: number, fields: readonly string[] | undefined): SimulatedResponse {
-  const job = parseSuppressBody(body);
-  if (job.listId !== undefined && !context.lists.byId(job.listId)) return unknownList(job.listId);
-  for (const { email } of job.emails) {
-    const slot = context.store.slotByIdentity('email', email) ?? context.writer.createProfile({ email }, nowMs);
-    context.writer.apply(slot, nowMs, (attributes) => suppress(attributes, 'USER_SUPPRESSED', nowMs));
-  }
-  // List and segment membership is not simulated: suppressing a list's members suppresses nobody.
-  const id = makeProfileId(nowMs, context.jobIds);
-  const at = consentTimestamp(nowMs);
-  const count = job.emails.length;
+function acceptSuppression(type: SuppressionJob['type'], body: unknown, context: WriteContext, nowMs: number, fields: readonly string[] | undefined): SimulatedResponse {
+  const parsed = parseSuppressBody(body, type);
+  if (parsed.listId !== undefined && !context.lists.byId(parsed.listId)) return unknownList(parsed.listId);
+  const job: SuppressionJob = {
+    type,
+    id: makeProfileId(nowMs, context.jobIds),
+    status: 'queued',
+    createdAt: consentTimestamp(nowMs),
+    completedAt: null,
+    total: parsed.emails.length,
+    ...(parsed.listId === undefined ? {} : { listId: parsed.listId }),
+    ...(parsed.segmentId === undefined ? {} : { segmentId: parsed.segmentId }),
+  };
+  context.jobs.set(job.id, job);
+  context.schedule((atMs) => {
+    for (const { email } of parsed.emails) {
+      const existing = context.store.slotByIdentity('email', email);
+      if (type === SUPPRESS_JOB_TYPE) {
+        const slot = existing ?? context.writer.createProfile({ email }, atMs);
+        context.writer.apply(slot, atMs, (attributes) => suppress(attributes, 'USER_SUPPRESSED', atMs));
+      } else if (existing !== undefined) {
+        context.writer.apply(existing, atMs, (attributes) => unsuppress(attributes, atMs));
+      }
+    }
+    // List and segment membership is not simulated: suppressing a list's members suppresses nobody.
+    job.status = 'complete';
+    job.completedAt = consentTimestamp(atMs);
+  });
+  const base = type === SUPPRESS_JOB_TYPE ? SUPPRESS_PATH : UNSUPPRESS_PATH;
+  return { status: 202, headers: { 'Content-Type': JSON_API }, body: JSON.stringify(jobDocument(job, context.baseUrl, base, fields)) };
+}
+
+function jobDocument(job: SuppressionJob, baseUrl: string, base: string, fields: readonly string[] | undefined) {
+  const complete = job.status === 'complete';
   const attributes: Record<string, unknown> = {
-    status: 'complete',
-    created_at: at,
-    total_count: count,
-    completed_count: count,
-    completed_at: at,
+    status: job.status,
+    created_at: job.createdAt,
+    total_count: job.total,
+    completed_count: complete ? job.total : 0,
+    completed_at: job.completedAt,
     skipped_count: 0,
   };
   const selected = fields ? Object.fromEntries(Object.entries(attributes).filter(([name]) => fields.includes(name))) : attributes;
-  const url = `${context.baseUrl}${SUPPRESS_PATH}/${id}`;
+  const url = `${baseUrl}${base}/${job.id}`;
   const related = (name: string) => ({ self: `${url}/relationships/${name}/`, related: `${url}/${name}/` });
-  const document = {
+  return {
     data: {
-      type: SUPPRESS_JOB_TYPE,
-      id,
+      type: job.type,
+      id: job.id,
       attributes: selected,
       relationships: {
         lists: { data: job.listId === undefined ? [] : [{ type: 'list', id: job.listId }], links: related('lists') },
@@ -160,9 +292,8 @@ function applySuppress(body: unknown, context: WriteContext, nowMs: number, fiel
       },
       links: { self: `${url}/` },
     },
-    links: { self: `${context.baseUrl}${SUPPRESS_PATH}/` },
+    links: { self: `${baseUrl}${base}/` },
   };
-  return { status: 202, headers: { 'Content-Type': JSON_API }, body: JSON.stringify(document) };
 }
 
 /**
@@ -189,6 +320,15 @@ function resolve(entry: ProfileEntry, store: ProfileStore): number | undefined {
     }
   }
   return slot;
+}
+
+/** At apply time: the profile may have been deleted, or created by another job, since the request was accepted. */
+function resolveQuietly(entry: ProfileEntry, store: ProfileStore): number | undefined {
+  return (
+    (entry.id === undefined ? undefined : store.slotOf(entry.id)) ??
+    (entry.email === undefined ? undefined : store.slotByIdentity('email', entry.email)) ??
+    (entry.phoneNumber === undefined ? undefined : store.slotByIdentity('phone_number', entry.phoneNumber))
+  );
 }
 
 /** An entry with no existing profile: found now if an earlier entry of the same request created it, else created. */

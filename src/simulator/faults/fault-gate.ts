@@ -7,7 +7,7 @@ import type { FaultedResource } from './fault-responses.js';
 import { checkCredentials } from '../rules/request-guard.js';
 import type { Route } from '../http/routes.js';
 
-type ReadRoute = Exclude<Route, 'bulk-job'>;
+type ReadRoute = Exclude<Route, 'bulk-job' | 'bulk-job-status'>;
 
 const READS: Readonly<Record<ReadRoute, { scope: string; resource: FaultedResource }>> = {
   profiles: { scope: REQUIRED_SCOPE, resource: 'profile' },
@@ -31,7 +31,7 @@ export function faultFor(
   context: FaultGateContext,
 ): InjectedFault | undefined {
   const { route } = request;
-  if (!context.injector.active || route === undefined || route === 'bulk-job' || request.method !== 'GET') return undefined;
+  if (!context.injector.active || route === undefined || route === 'bulk-job' || route === 'bulk-job-status' || request.method !== 'GET') return undefined;
   const read = READS[route];
   if (checkCredentials(request.headers, context.apiKeys, [read.scope])) return undefined;
   return context.injector.draw(read.resource, `${context.baseUrl}${request.url}`);

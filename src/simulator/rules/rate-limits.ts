@@ -5,7 +5,7 @@ import { STEADY_750_SINCE, revisionAtLeast } from './revisions.js';
 import { SlidingWindowLimiter, type RateDecision, type RateLimit } from './rate-limiter.js';
 
 /** The endpoints with a limit of their own. */
-export const LIMITED_ENDPOINTS = ['profiles', 'metrics', 'events', 'lists', 'subscribe', 'unsubscribe', 'suppress'] as const;
+export const LIMITED_ENDPOINTS = ['profiles', 'metrics', 'events', 'lists', 'subscribe', 'unsubscribe', 'suppress', 'unsuppress'] as const;
 export type LimitedEndpoint = (typeof LIMITED_ENDPOINTS)[number];
 
 /**
@@ -23,6 +23,7 @@ export function klaviyoLimit(endpoint: LimitedEndpoint, revision: string): RateL
     case 'subscribe':
     case 'unsubscribe':
     case 'suppress':
+    case 'unsuppress':
       return { perSecond: 75, perMinute: steady };
     case 'lists':
       return { perSecond: 75, perMinute: 750 };

@@ -142,6 +142,22 @@ export function suppress(attributes: ProfileAttributes, reason: SuppressionReaso
   return [{ metric: SUPPRESSION_METRIC[reason] }];
 }
 
+/**
+ * Bulk unsuppress: lifts only a USER_SUPPRESSED suppression (Bulk Unsuppress reference); bounces, invalid
+ * addresses and unsubscribes stay. Records "Manually Unsuppressed" when it lifted one.
+ */
+export function unsuppress(attributes: ProfileAttributes, atMs: number): ConsentEvent[] {
+  const marketing = attributes.subscriptions?.email?.marketing;
+  if (!marketing || !(marketing.suppression ?? []).some((entry) => entry.reason === 'USER_SUPPRESSED')) return [];
+  const suppression = (marketing.suppression ?? []).filter((entry) => entry.reason !== 'USER_SUPPRESSED');
+  Object.assign(marketing, {
+    suppression,
+    last_updated: consentTimestamp(atMs),
+    can_receive_email_marketing: marketing.consent === 'SUBSCRIBED' && suppression.length === 0,
+  });
+  return [{ metric: 'unsuppressedFromEmail' }];
+}
+
 /** Push consent, which Klaviyo records no consent metric for. */
 export function setPushConsent(attributes: ProfileAttributes, consent: PushConsent, atMs: number): void {
   const subscriptions = subscriptionsOf(attributes);

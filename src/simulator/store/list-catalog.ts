@@ -30,15 +30,16 @@ export class ListCatalog {
     for (let i = 0; i < count; i++) {
       const base = LIST_NAMES[i % LIST_NAMES.length] ?? 'List';
       const name = i < LIST_NAMES.length ? base : `${base} ${Math.floor(i / LIST_NAMES.length) + 1}`;
-      this.create(name, anchorSec - randomInt(this.rng, 30 * DAY, 900 * DAY));
+      // Every other list asks for double opt-in, so an account of two lists or more has both kinds.
+      this.create(name, anchorSec - randomInt(this.rng, 30 * DAY, 900 * DAY), i % 2 === 1 ? 'double_opt_in' : 'single_opt_in');
     }
   }
 
   /** Adds a list created at `atSec`; returns it. */
-  create(name: string, atSec: number): List {
+  create(name: string, atSec: number, optInProcess: List['opt_in_process'] = 'single_opt_in'): List {
     let id = makeListId(this.rng);
     while (this.byIdMap.has(id)) id = makeListId(this.rng);
-    const list: List = { id, name, created: formatSeconds(atSec), updated: formatSeconds(atSec), opt_in_process: this.rng() < 0.5 ? 'double_opt_in' : 'single_opt_in' };
+    const list: List = { id, name, created: formatSeconds(atSec), updated: formatSeconds(atSec), opt_in_process: optInProcess };
     this.lists.push(list);
     this.byIdMap.set(id, list);
     return list;
