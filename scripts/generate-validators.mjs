@@ -24,6 +24,12 @@ const targets = [
     options: { allErrors: true, useDefaults: true, strict: true, keywords: ['airbyte_secret', 'order', 'always_show'] },
   },
   {
+    from: 'destination-spec.json',
+    pick: (json) => json.connectionSpecification,
+    to: 'validate-destination-config.ts',
+    options: { allErrors: true, useDefaults: true, strict: true, keywords: ['airbyte_secret', 'order', 'always_show'] },
+  },
+  {
     from: 'schemas/profile_consent_state.json',
     pick: (json) => json,
     to: 'validate-profile-consent-state.ts',

@@ -1,13 +1,12 @@
-import type { ErrorObject, ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parseDateTime } from '../common/datetime.js';
 import { ConfigError } from '../common/errors.js';
 import { readPackageJson } from '../common/package-files.js';
 import { registerSecret } from '../common/redact.js';
 import type { Config } from '../generated/config.js';
 import generatedValidateConfig from '../generated/validate-config.js';
-import { OLDEST_SUPPORTED_REVISION, revisionAtLeast } from '../klaviyo/revisions.js';
+import { CONFIG_FILE, connectionProblems, describeSchemaError, unknownSettingsOf, type ConfigSource, type Problem } from './config-problems.js';
 import type { Settings } from './settings.js';
-import { unknownSettings } from './unknown-settings.js';
 
 const specDocument = readPackageJson('spec.json') as { connectionSpecification: Record<string, unknown> };
 export const connectionSpecification = specDocument.connectionSpecification;
@@ -15,59 +14,16 @@ export const connectionSpecification = specDocument.connectionSpecification;
 // Compiled from spec.json at build time (scripts/generate-validators.mjs); it also fills in the defaults.
 const validateConfig = generatedValidateConfig as unknown as ValidateFunction<Config>;
 
-const REVISION_SHAPE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}/;
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
-
-/** Where a config came from, so that messages name what the user wrote: a file's key, or a variable. */
-export interface ConfigSource {
-  /** How to name a setting in a message: `page_size`, or `TAP_KLAVIYO_CONSENT_PAGE_SIZE (page_size)`. */
-  name(key: string): string;
-  /** How to add a missing setting. */
-  howToAdd(key: string): string;
-}
-
-export const CONFIG_FILE: ConfigSource = {
-  name: (key) => key,
-  howToAdd: (key) => `Add "${key}" to the config file.`,
-};
+export { CONFIG_FILE, type ConfigSource } from './config-problems.js';
 
 /** Every setting spec.json defines. */
 export const KNOWN_SETTINGS: readonly string[] = Object.keys(connectionSpecification.properties as object);
-
-type Problem = [key: string, text: string];
-
-function describe(error: ErrorObject, source: ConfigSource): Problem {
-  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || (error.params as { missingProperty?: string }).missingProperty || 'config';
-  const property = (connectionSpecification.properties as Record<string, { description?: string }>)[field.split('.')[0] ?? ''];
-  switch (error.keyword) {
-    case 'required':
-      return [field, `missing. ${source.howToAdd(field)}${field === 'api_key' ? ' It is a Klaviyo private API key (pk_...) with the profiles:read scope.' : ''}`];
-    case 'type':
-      return [field, `must be ${error.params.type === 'integer' ? 'a whole number' : `a ${String(error.params.type)}`}.`];
-    case 'pattern':
-      return [field, `has an unexpected format. ${property?.description ?? ''}`.trim()];
-    case 'minimum':
-    case 'maximum':
-    case 'exclusiveMinimum':
-      return [field, `${error.message ?? 'out of range'}. ${property?.description ?? ''}`.trim()];
-    case 'minLength':
-      return [field, 'must not be empty.'];
-    default:
-      return [field, `${error.message ?? 'is invalid'}.`];
-  }
-}
+const PROPERTIES = connectionSpecification.properties as Record<string, { description?: string }>;
+const KEY_SCOPE = 'the profiles:read scope';
 
 /** "start_dat: unknown setting; did you mean start_date?", named as the source names settings. */
 export function unknownSettingMessages(raw: Record<string, unknown>, source: ConfigSource = CONFIG_FILE): string[] {
-  return unknownSettings(raw, KNOWN_SETTINGS).map(({ key, suggestion }) =>
-    suggestion === undefined
-      ? `${source.name(key)}: unknown setting; the settings are ${KNOWN_SETTINGS.join(', ')}.`
-      : `${source.name(key)}: unknown setting; did you mean ${source.name(suggestion)}?`,
-  );
-}
-
-function isLoopback(url: URL): boolean {
-  return LOOPBACK_HOSTS.has(url.hostname) || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return unknownSettingsOf(raw, KNOWN_SETTINGS, source);
 }
 
 /**
@@ -88,19 +44,10 @@ export function parseConfig(raw: unknown, options: { source?: ConfigSource; stri
     for (const error of validateConfig.errors ?? []) {
       // start_date gets a sharper message below, from the parser that also catches 2024-02-31.
       if (error.instancePath === '/start_date' && error.keyword === 'pattern') continue;
-      problems.push(describe(error, source));
+      problems.push(describeSchemaError(error, PROPERTIES, source, KEY_SCOPE));
     }
   }
   const c = config as Config;
-
-  if (typeof c.api_key === 'string') {
-    const key = c.api_key.trim();
-    if (/^[A-Za-z0-9]{6}$/.test(key)) {
-      problems.push(['api_key', 'this is a public API key (site id), which cannot read profiles. Use a private API key (pk_...) with the profiles:read scope, from Settings > API keys.']);
-    } else if (key.length > 0 && /\s/.test(key)) {
-      problems.push(['api_key', 'contains whitespace. Copy the private key again without spaces or line breaks.']);
-    }
-  }
 
   let startDateMs: number | undefined;
   if (typeof c.start_date === 'string' && c.start_date.trim() !== '') {
@@ -111,35 +58,7 @@ export function parseConfig(raw: unknown, options: { source?: ConfigSource; stri
       startDateMs = parsed.secondsMs;
     }
   }
-
-  if (typeof c.revision === 'string' && REVISION_SHAPE.test(c.revision) && !revisionAtLeast(c.revision, OLDEST_SUPPORTED_REVISION)) {
-    problems.push([
-      'revision',
-      `${c.revision} is older than the oldest revision this connector supports (${OLDEST_SUPPORTED_REVISION}); Klaviyo retires a revision two years after its release. Use ${OLDEST_SUPPORTED_REVISION} or later, or leave revision out for the default (2026-07-15).`,
-    ]);
-  }
-
-  let baseUrl = 'https://a.klaviyo.com';
-  if (typeof c.base_url === 'string') {
-    let url: URL | undefined;
-    try {
-      url = new URL(c.base_url);
-    } catch {
-      problems.push(['base_url', `"${c.base_url}" is not a URL. Use https://a.klaviyo.com (the default) or your proxy's https:// URL.`]);
-    }
-    if (url) {
-      if (url.protocol === 'http:' && !isLoopback(url)) {
-        problems.push(['base_url', `plain http:// is refused for ${url.hostname}, because the API key would travel unencrypted. Use https://, or a loopback host (127.0.0.1) for a local simulator.`]);
-      } else if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        problems.push(['base_url', `the scheme ${url.protocol} is not supported. Use https://.`]);
-      } else if (url.username || url.password) {
-        problems.push(['base_url', 'must not contain a user name or password; the API key is the only credential.']);
-      } else if (url.search || url.hash) {
-        problems.push(['base_url', 'must not contain a query string or fragment.']);
-      }
-      baseUrl = `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-    }
-  }
+  const baseUrl = connectionProblems(c, problems, KEY_SCOPE);
 
   const messages = problems.map(([key, text]) => `${source.name(key)}: ${text}`);
   if (options.strict) messages.push(...unknownSettingMessages(config, source));

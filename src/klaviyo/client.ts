@@ -175,6 +175,19 @@ export class KlaviyoClient {
    * in flight, and the call rejects with the signal's reason; a read that stops sends nothing more.
    */
   async getJson<T>(url: string, what: string, signal?: AbortSignal): Promise<T> {
+    return this.send<T>('GET', url, what, undefined, signal);
+  }
+
+  /**
+   * POSTs a JSON:API document (a consent job). Retried like a GET: every job this connector sends sets a
+   * target state, so sending it twice (after a dropped connection whose request did arrive) changes nothing
+   * more. Resolves with the response body, undefined for Klaviyo's empty 202.
+   */
+  async postJson<T>(url: string, body: unknown, what: string, signal?: AbortSignal): Promise<T | undefined> {
+    return this.send<T | undefined>('POST', url, what, JSON.stringify(body), signal);
+  }
+
+  private async send<T>(method: 'GET' | 'POST', url: string, what: string, body: string | undefined, signal: AbortSignal | undefined): Promise<T> {
     if (new URL(url).origin !== this.origin) {
       throw new ConnectorError(`Klaviyo's response pointed to ${new URL(url).origin}, outside base_url ${this.origin}; refusing to send the API key there.`, 'system_error');
     }
@@ -189,7 +202,7 @@ export class KlaviyoClient {
       if (pausedFor > deadline - Date.now()) throw quotaError(what, pausedFor, this.options.maxRetrySeconds);
       const grant = await limiter.acquire(signal);
       try {
-        return await this.attempt<T>(url, what, grant, signal);
+        return await this.attempt<T>(method, url, what, body, grant, signal);
       } catch (error) {
         if (!(error instanceof AttemptFailed)) throw error;
         lastFailure = error;
@@ -222,12 +235,18 @@ export class KlaviyoClient {
     throw new TransientError(`Could not reach Klaviyo for ${what} (${failure.message}) after retrying for ${seconds} s. Check the network and base_url. A sync resumes from its last state.`);
   }
 
-  private async attempt<T>(url: string, what: string, grant: Grant, signal: AbortSignal | undefined): Promise<T> {
+  private async attempt<T>(method: 'GET' | 'POST', url: string, what: string, payload: string | undefined, grant: Grant, signal: AbortSignal | undefined): Promise<T> {
     const started = Date.now();
     let response: AxiosResponse<string>;
     try {
       this.requestCount += 1;
-      response = await this.http.get<string>(url, { transport: this.tellingWhenSent(url, grant), ...(signal ? { signal } : {}) });
+      response = await this.http.request<string>({
+        method,
+        url,
+        transport: this.tellingWhenSent(url, grant),
+        ...(payload === undefined ? {} : { data: payload, headers: { 'Content-Type': 'application/vnd.api+json' } }),
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       signal?.throwIfAborted();
       this.onRequest?.({ url, status: 'network-error', durationMs: Date.now() - started });
@@ -247,7 +266,9 @@ export class KlaviyoClient {
     this.limiterFor(url).observe(response.headers);
     const body = parseBody(response.data);
     if (response.status >= 200 && response.status < 300) {
-      if (body === undefined) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined, true);
+      // A job's 202 may come with no body; any other success must be Klaviyo's JSON.
+      const empty = method === 'POST' && (response.data === '' || response.data === undefined);
+      if (body === undefined && !empty) throw new AttemptFailed('response body is not valid JSON', undefined, undefined, undefined, true);
       return body as T;
     }
     if (RETRYABLE_STATUS.has(response.status)) {

@@ -12,6 +12,8 @@ export class KlaviyoBadRequestError extends ConnectorError {
     /** Klaviyo refused the request's page cursor (expired or invalid): the scan can start that range again. */
     readonly cursorRefused: boolean,
     failureType: FailureType = 'system_error',
+    /** What Klaviyo said, "code: detail (field ...)", for a report line. */
+    readonly said?: string,
   ) {
     super(message, failureType);
   }
@@ -66,6 +68,10 @@ function scopeFor(what: string): string {
   if (/Get Metrics/.test(what)) return 'metrics:read';
   if (/Get Events/.test(what)) return 'events:read';
   if (/Get Lists/.test(what)) return 'lists:read';
+  if (/Bulk (Subscribe|Unsubscribe)/.test(what)) return 'subscriptions:write, profiles:write and lists:write';
+  if (/Bulk Suppress/.test(what)) return 'subscriptions:write and profiles:write';
+  if (/Bulk Unsuppress/.test(what)) return 'subscriptions:write';
+  if (/job status/.test(what)) return 'subscriptions:read';
   return 'profiles:read';
 }
 
@@ -91,7 +97,7 @@ export function errorForStatus(status: number, body: unknown, what: string, url?
     case 403: {
       const scope = scopeFor(what);
       return new ConfigError(
-        `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope, or use a full-access private key.${wayAroundMissingScope(scope)}${said}`,
+        `The API key is not allowed to make ${what} (HTTP 403). In Klaviyo, Settings > API keys, give the key the ${scope} scope${scope.includes(' and ') ? 's' : ''}, or use a full-access private key.${wayAroundMissingScope(scope)}${said}`,
       );
     }
     case 400: {
@@ -108,6 +114,8 @@ export function errorForStatus(status: number, body: unknown, what: string, url?
         `Klaviyo refused the request for ${what} as invalid (HTTP 400).${said} If you changed revision, try the default 2026-07-15; otherwise this is a bug in the connector, please report it.`,
         field,
         false,
+        'system_error',
+        klaviyoSays,
       );
     }
     case 404:
