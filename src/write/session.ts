@@ -1,4 +1,5 @@
 import type { Logger } from '../common/logger.js';
+import type { DestinationSettings } from '../config/parse-destination-config.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
 import { keyOf, lookupProfiles, type LookupField } from '../klaviyo/profile-lookup.js';
 import type { ProfileResource } from '../klaviyo/types.js';
@@ -9,14 +10,8 @@ import { readRecord } from './input.js';
 import { planRecord } from './plan.js';
 import { sendChanges } from './send.js';
 
-export interface WriteOptions {
-  mode: 'update_or_create' | 'update_only';
-  listId: string | undefined;
-  historicalImport: boolean;
-  dryRun: boolean;
-  verify: boolean;
-  verifyTimeoutSeconds: number;
-}
+/** The settings the engine reads: the destination's, whichever face parsed them. */
+export type WriteOptions = Pick<DestinationSettings, 'mode' | 'listId' | 'historicalImport' | 'dryRun' | 'verify' | 'verifyTimeoutSeconds'>;
 
 /** Records planned and written together: as many as one subscribe job takes. */
 export const BATCH_RECORDS = 1000;

@@ -1,15 +1,13 @@
 import type { Readable } from 'node:stream';
-import { Command } from 'commander';
 import { asConnectorError } from '../../../common/errors.js';
-import { packageVersion, readPackageJson } from '../../../common/package-files.js';
+import { readPackageJson } from '../../../common/package-files.js';
 import { destinationUnknownSettings, parseDestinationConfig, type DestinationSettings } from '../../../config/parse-destination-config.js';
 import { readJsonFile } from '../../../config/read-json-file.js';
 import { checkWriteAccess } from '../../../write/check-write-access.js';
 import { createWriteClient } from '../../../write/client.js';
-import { LineWriter } from '../../line-writer.js';
-import { stopOnSigterm } from '../../stop-on-sigterm.js';
 import { airbyteLogger, logInternals } from '../commands.js';
-import { connectionStatusMessage, errorTraceMessage, logMessage } from '../messages.js';
+import { airbyteCommandLine } from '../command-line.js';
+import { connectionStatusMessage } from '../messages.js';
 import { writeFromStdin } from './write-command.js';
 
 const USAGE = 'Usage: destination-klaviyo-consent spec | check --config FILE | write --config FILE --catalog FILE [--dry-run] < messages';
@@ -27,80 +25,57 @@ async function loadSettings(path: string, options: { strict?: boolean; dryRun?: 
  * The Airbyte destination's command line: `spec`, `check`, `write` (Airbyte messages on stdin). stdout carries
  * only protocol messages; a failure is a TRACE ERROR (for check, a FAILED status) and exit 1.
  */
-export async function main(argv: string[], input: Readable = process.stdin): Promise<number> {
-  const out = new LineWriter(process.stdout);
-  const logger = airbyteLogger(out);
-  let exitCode = 0;
-  const run = (action: () => Promise<number>) => async () => {
-    try {
-      exitCode = await action();
-    } catch (error) {
-      const failure = asConnectorError(error);
-      logInternals(failure);
-      await out.write(errorTraceMessage(failure.message, failure.failureType));
-      exitCode = 1;
-    }
-  };
-  const program = new Command()
-    .name('destination-klaviyo-consent')
-    .description('Airbyte destination that writes marketing consent into Klaviyo, safely (newest decision wins, confirmed).')
-    .version(packageVersion())
-    .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) })
-    .exitOverride();
-  program.command('spec').description('print the destination specification').action(
-    run(async () => {
-      const spec = readPackageJson('destination-spec.json') as Record<string, unknown>;
-      await out.write({ type: 'SPEC', spec });
-      return 0;
-    }),
+export function main(argv: string[], input: Readable = process.stdin): Promise<number> {
+  return airbyteCommandLine(
+    argv,
+    {
+      name: 'destination-klaviyo-consent',
+      description: 'Airbyte destination that writes marketing consent into Klaviyo, safely (newest decision wins, confirmed).',
+      usage: USAGE,
+      onStop: 'Re-run from the last STATE passed on: what it re-sends is a no-op.',
+    },
+    (program, run, out) => {
+      const logger = airbyteLogger(out);
+      program.command('spec').description('print the destination specification').action(
+        run(async () => {
+          await out.write({ type: 'SPEC', spec: readPackageJson('destination-spec.json') as Record<string, unknown> });
+          return 0;
+        }),
+      );
+      program
+        .command('check')
+        .description("check the key's access: read, and each job a write may send (nothing is written)")
+        .requiredOption('--config <file>', 'config JSON file')
+        .action((options: { config: string }) =>
+          run(async () => {
+            try {
+              const settings = await loadSettings(options.config, { strict: true });
+              const client = createWriteClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, logger);
+              await checkWriteAccess(client, settings);
+              await out.write(connectionStatusMessage('SUCCEEDED'));
+            } catch (error) {
+              const failure = asConnectorError(error);
+              logInternals(failure);
+              await out.write(connectionStatusMessage('FAILED', failure.message));
+            }
+            return 0;
+          })(),
+        );
+      program
+        .command('write')
+        .description('write the consent of the records on stdin to Klaviyo')
+        .requiredOption('--config <file>', 'config JSON file')
+        .requiredOption('--catalog <file>', 'configured catalog JSON file')
+        .option('--dry-run', 'report what would be written, and write nothing')
+        .action((options: { config: string; catalog: string; dryRun?: boolean }) =>
+          run(async () => {
+            const settings = await loadSettings(options.config, { logger, ...(options.dryRun ? { dryRun: true } : {}) });
+            // Any stream may carry consent; the catalog is read only so that a wrong path fails here.
+            await readJsonFile(options.catalog, 'catalog');
+            await writeFromStdin(settings, input, out, logger, (state) => out.write(state));
+            return 0;
+          })(),
+        );
+    },
   );
-  program
-    .command('check')
-    .description("check the key's access: read, and each job a write may send (nothing is written)")
-    .requiredOption('--config <file>', 'config JSON file')
-    .action((options: { config: string }) =>
-      run(async () => {
-        try {
-          const settings = await loadSettings(options.config, { strict: true });
-          const client = createWriteClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, logger);
-          await checkWriteAccess(client, settings);
-          await out.write(connectionStatusMessage('SUCCEEDED'));
-        } catch (error) {
-          const failure = asConnectorError(error);
-          logInternals(failure);
-          await out.write(connectionStatusMessage('FAILED', failure.message));
-        }
-        return 0;
-      })(),
-    );
-  program
-    .command('write')
-    .description('write the consent of the records on stdin to Klaviyo')
-    .requiredOption('--config <file>', 'config JSON file')
-    .requiredOption('--catalog <file>', 'configured catalog JSON file')
-    .option('--dry-run', 'report what would be written, and write nothing')
-    .action((options: { config: string; catalog: string; dryRun?: boolean }) =>
-      run(async () => {
-        const settings = await loadSettings(options.config, { logger, ...(options.dryRun ? { dryRun: true } : {}) });
-        // Any stream may carry consent; the catalog is read only so that a wrong path fails here.
-        await readJsonFile(options.catalog, 'catalog');
-        await writeFromStdin(settings, input, out, logger, (state) => out.write(state));
-        return 0;
-      })(),
-    );
-
-  const stopHandling = stopOnSigterm(out, () => out.enqueue(logMessage('INFO', 'Received SIGTERM; stopping. Re-run from the last STATE passed on: what it re-sends is a no-op.')));
-  try {
-    await program.parseAsync(argv);
-  } catch (error) {
-    const { exitCode: code, code: kind, message } = error as { exitCode?: number; code?: string; message?: string };
-    exitCode = typeof code === 'number' ? code : 1;
-    if (exitCode !== 0 && kind !== 'commander.help' && kind !== 'commander.helpDisplayed' && kind !== 'commander.version') {
-      await out.write(errorTraceMessage(`Invalid command line: ${(message ?? 'unknown error').replace(/^error: /, '')}. ${USAGE}.`, 'config_error'));
-    }
-  } finally {
-    stopHandling();
-  }
-  await out.end();
-  return exitCode;
 }
