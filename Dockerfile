@@ -7,7 +7,7 @@ ARG NODE_IMAGE=node:24.22.3-alpine
 # step per RUN, so a failure stops the build at the step that broke.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /build
-COPY package.json package-lock.json tsconfig.json tsconfig.build.json spec.json ./
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json spec.json destination-spec.json ./
 COPY scripts ./scripts
 COPY schemas ./schemas
 COPY src ./src
@@ -23,7 +23,7 @@ FROM ${NODE_IMAGE}
 # waiting out the platform's grace period for a SIGKILL.
 RUN apk add --no-cache tini && addgroup -S airbyte && adduser -S -G airbyte -h /airbyte airbyte
 WORKDIR /airbyte/integration_code
-COPY --from=build /build/package.json /build/spec.json ./
+COPY --from=build /build/package.json /build/spec.json /build/destination-spec.json ./
 COPY --from=build /build/schemas ./schemas
 COPY --from=build /build/node_modules ./node_modules
 COPY --from=build /build/dist ./dist

@@ -12,7 +12,7 @@ import { methodNotAllowed, notFound, payloadTooLarge, serverError, type Simulate
 import { EventStore, type EventProperties } from './store/event-store.js';
 import { getEvents } from './endpoints/events-endpoint.js';
 import { EVENTS_SCOPE, METRICS_SCOPE } from './rules/events-contract.js';
-import { faultFor } from './faults/fault-gate.js';
+import { faultFor, writeFaultFor } from './faults/fault-gate.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import type { FaultKind, FaultRates } from './faults/fault-rates.js';
 import { MetricCatalog, type SmsMetricNaming } from './store/metric-catalog.js';
@@ -113,7 +113,7 @@ export interface SimulatorOptions {
    */
   smsCountries?: readonly string[];
   /**
-   * Faults injected on purpose into GET /api/profiles, /api/metrics and /api/events, after the key
+   * Faults injected on purpose into the reads and the consent jobs (a faulted job is not applied), after the key
    * is checked; default none. Counted in `stats.faults`. See FaultRates.
    */
   faults?: FaultRates;
@@ -415,6 +415,16 @@ export class KlaviyoSimulator {
     if (route === 'bulk-job' && method === 'POST') {
       readBody(request, (body) => {
         if (this.closed) return;
+        const fault = writeFaultFor({ url, headers: request.headers }, { injector: this.faults, apiKeys: this.apiKeys, baseUrl: this.baseUrl });
+        if (fault?.kind === 'reset') {
+          this.recorder.record({ method, url, at: arrivedAt, status: 0 }, 'reset');
+          request.socket.resetAndDestroy();
+          return;
+        }
+        if (fault) {
+          this.send(response, { method, url, at: arrivedAt }, fault.reply, 0, fault.kind);
+          return;
+        }
         const reply = this.answer(() =>
           body === undefined
             ? payloadTooLarge(MAX_BODY_BYTES)

@@ -4,23 +4,28 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { repoRoot } from '../helpers/run-cli.js';
 
-// No Docker engine runs on the build machine, so the image's contract with Airbyte is checked by reading.
-const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
-const lines = dockerfile.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-const metadata = parse(readFileSync(join(repoRoot, 'metadata.yaml'), 'utf8')) as { data: Record<string, any> }; // any: YAML document
-const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string> };
-
-const instruction = (name: string) => lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
-const runtimeStage = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
-const buildStage = lines.slice(lines.findIndex((l) => l.startsWith('FROM ')), lines.findLastIndex((l) => l.startsWith('FROM ')));
-const args = Object.fromEntries(instruction('ARG').map((a) => a.split('=') as [string, string]));
-/** Each FROM's image, with ${ARG}s resolved. */
-const images = instruction('FROM').map((from) => from.split(/\s+/)[0]!.replace(/\$\{(\w+)\}/g, (_m, name: string) => args[name] ?? ''));
+// No Docker engine runs on the build machine, so each image's contract with Airbyte is checked by reading.
+const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { version: string; bin: Record<string, string>; engines: { node: string } };
 
 // End of life of each Node major (nodejs.org release schedule): an image on a major past it runs unpatched.
 const NODE_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30', 26: '2029-04-30' };
 
-describe('Dockerfile', () => {
+const IMAGES = [
+  { dockerfile: 'Dockerfile', metadata: 'metadata.yaml', bin: 'source-klaviyo-consent', connectorType: 'source' },
+  { dockerfile: 'destination/Dockerfile', metadata: 'destination/metadata.yaml', bin: 'destination-klaviyo-consent', connectorType: 'destination' },
+];
+
+describe.each(IMAGES)('$dockerfile', ({ dockerfile: file, metadata: metadataFile, bin: binName, connectorType }) => {
+  const dockerfile = readFileSync(join(repoRoot, file), 'utf8');
+  const lines = dockerfile.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+  const metadata = parse(readFileSync(join(repoRoot, metadataFile), 'utf8')) as { data: Record<string, any> }; // any: YAML document
+  const instruction = (name: string) => lines.filter((l) => l.toUpperCase().startsWith(`${name} `)).map((l) => l.slice(name.length + 1).trim());
+  const runtimeStage = lines.slice(lines.findLastIndex((l) => l.startsWith('FROM ')));
+  const buildStage = lines.slice(lines.findIndex((l) => l.startsWith('FROM ')), lines.findLastIndex((l) => l.startsWith('FROM ')));
+  const args = Object.fromEntries(instruction('ARG').map((a) => a.split('=') as [string, string]));
+  /** Each FROM's image, with ${ARG}s resolved. */
+  const images = instruction('FROM').map((from) => from.split(/\s+/)[0]!.replace(/\$\{(\w+)\}/g, (_m, name: string) => args[name] ?? ''));
+
   it('is multi-stage with a small runtime image', () => {
     expect(instruction('FROM').length).toBeGreaterThanOrEqual(2);
     expect(images.at(-1)).toMatch(/alpine|slim|distroless/);
@@ -34,8 +39,7 @@ describe('Dockerfile', () => {
     expect(major % 2, 'an LTS line').toBe(0);
     expect(NODE_END_OF_LIFE[major], `end of life of Node ${major} is known`).toBeDefined();
     expect(Date.parse(NODE_END_OF_LIFE[major]!), `Node ${major} is past its end of life`).toBeGreaterThan(Date.now());
-    const engines = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
-    expect(major).toBeGreaterThanOrEqual(Number(/>=(\d+)/.exec(engines)![1]));
+    expect(major).toBeGreaterThanOrEqual(Number(/>=(\d+)/.exec(pkg.engines.node)![1]));
   });
 
   it('fails its build stage at the step that broke: one command per RUN, the bin checked', () => {
@@ -43,7 +47,7 @@ describe('Dockerfile', () => {
     expect(runs.some((r) => /npm ci/.test(r))).toBe(true);
     expect(runs.some((r) => /npm run build/.test(r))).toBe(true);
     for (const run of runs) expect(run, 'one command per RUN').not.toMatch(/&&|;/);
-    expect(runs.some((r) => /test -x dist\/bin\//.test(r))).toBe(true);
+    expect(runs).toContain(`RUN test -x ${pkg.bin[binName]}`);
   });
 
   it('runs as the non-root airbyte user, the code owned by root and copied once', () => {
@@ -52,7 +56,7 @@ describe('Dockerfile', () => {
     expect(runtimeStage.filter((l) => l.startsWith('COPY ')).some((l) => /--chown/.test(l))).toBe(false);
   });
 
-  it('runs node under tini, from the base image\'s packages, so SIGTERM stops it at once', () => {
+  it("runs node under tini, from the base image's packages, so SIGTERM stops it at once", () => {
     expect(runtimeStage.some((l) => /^RUN apk add --no-cache tini\b/.test(l))).toBe(true);
     const entrypoint = JSON.parse(instruction('ENTRYPOINT').at(-1)!) as string[];
     expect(entrypoint.slice(0, 2)).toEqual(['/sbin/tini', '--']);
@@ -64,20 +68,19 @@ describe('Dockerfile', () => {
     expect(entrypoint.at(-1)).toMatch(/^\//);
     const env = instruction('ENV').find((e) => e.startsWith('AIRBYTE_ENTRYPOINT='))!;
     expect(JSON.parse(env.slice('AIRBYTE_ENTRYPOINT='.length))).toBe(entrypoint.join(' '));
-    const bin = pkg.bin['source-klaviyo-consent']!;
-    expect(entrypoint.at(-1)).toBe(`/airbyte/integration_code/${bin}`);
+    expect(entrypoint.at(-1)).toBe(`/airbyte/integration_code/${pkg.bin[binName]}`);
     // the image runs with the same V8 flags as the bin's shebang
-    const shebang = readFileSync(join(repoRoot, 'src/bin/source-klaviyo-consent.ts'), 'utf8').split('\n')[0]!;
+    const shebang = readFileSync(join(repoRoot, `src/bin/${binName}.ts`), 'utf8').split('\n')[0]!;
     const node = entrypoint.indexOf('/usr/local/bin/node');
     expect(shebang.replace('#!/usr/bin/env -S node ', '').split(' ')).toEqual(entrypoint.slice(node + 1, -1));
   });
 
-  it("labels equal metadata.yaml's dockerRepository and dockerImageTag, and the tag is the package version", () => {
+  it("labels equal its metadata's dockerRepository and dockerImageTag, and the tag is the package version", () => {
     const labels = Object.fromEntries(instruction('LABEL').map((l) => l.split('=') as [string, string]));
     expect(labels['io.airbyte.name']).toBe(metadata.data.dockerRepository);
     expect(labels['io.airbyte.version']).toBe(metadata.data.dockerImageTag);
     expect(metadata.data.dockerImageTag).toBe(pkg.version);
-    expect(metadata.data.connectorType).toBe('source');
+    expect(metadata.data.connectorType).toBe(connectorType);
   });
 
   it('copies only files that exist', () => {

@@ -31,3 +31,23 @@ describe('Meltano Hub plugin definition', () => {
     expect(Object.keys(pkg.bin)).toContain(definition.executable);
   });
 });
+
+describe('Meltano Hub loader definition', () => {
+  const loader = parse(readFileSync(join(repoRoot, 'meltano/target-klaviyo-consent.yml'), 'utf8')) as typeof definition;
+  const destination = JSON.parse(readFileSync(join(repoRoot, 'destination-spec.json'), 'utf8')).connectionSpecification as typeof spec;
+
+  it('has exactly the settings of destination-spec.json, with the same defaults and secrets marked sensitive', () => {
+    expect(loader.settings.map((s) => s.name).sort()).toEqual(Object.keys(destination.properties).sort());
+    for (const setting of loader.settings) {
+      const property = destination.properties[setting.name]!;
+      expect(setting.value, setting.name).toEqual(property.default);
+      expect(setting.sensitive ?? false, setting.name).toBe(property.airbyte_secret ?? false);
+      if (property.type === 'integer') expect(setting.kind, setting.name).toBe('integer');
+    }
+  });
+
+  it('names the bin the package installs', () => {
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+    expect(Object.keys(pkg.bin)).toContain(loader.executable);
+  });
+});

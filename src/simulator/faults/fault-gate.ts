@@ -23,8 +23,8 @@ export interface FaultGateContext {
 }
 
 /**
- * The fault for a request, if it gets one. Only the GET endpoints fail on purpose, and only once
- * the key and its scopes check out: a 401 or 403 stays one, so credential errors remain testable.
+ * The fault for a read, if it gets one: only once the key and its scopes check out, so a 401 or 403 stays
+ * one and credential errors remain testable. (Consent jobs have writeFaultFor.)
  */
 export function faultFor(
   request: { route: Route | undefined; method: string; url: string; headers: IncomingHttpHeaders },
@@ -35,4 +35,14 @@ export function faultFor(
   const read = READS[route];
   if (checkCredentials(request.headers, context.apiKeys, [read.scope])) return undefined;
   return context.injector.draw(read.resource, `${context.baseUrl}${request.url}`);
+}
+
+/**
+ * The fault for a consent job's POST, if it gets one, once the key checks out. A faulted job is not applied,
+ * whatever the fault: a client that retries it must end at the same state as one that was never faulted.
+ */
+export function writeFaultFor(request: { url: string; headers: IncomingHttpHeaders }, context: FaultGateContext): InjectedFault | undefined {
+  if (!context.injector.active) return undefined;
+  if (checkCredentials(request.headers, context.apiKeys, [])) return undefined;
+  return context.injector.draw('profile', `${context.baseUrl}${request.url}`);
 }
