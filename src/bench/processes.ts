@@ -110,3 +110,35 @@ export async function runConnector(config: Record<string, unknown>, workDir: str
   }
   return { seconds, records, exitCode, peakRssMb: peak, cpuSeconds: cpu };
 }
+
+const destinationBin = join(packageRoot, 'dist/bin/destination-klaviyo-consent.js');
+
+export interface DestinationRun {
+  seconds: number;
+  exitCode: number | null;
+  /** The destination's closing summary line ("1000 applied, ...; N requests to Klaviyo"). */
+  summary: string;
+}
+
+/** Runs the destination's `write` with `inputFile` on stdin (Airbyte messages), timed from spawn to exit. */
+export async function runDestination(config: Record<string, unknown>, inputFile: string, workDir: string, name: string): Promise<DestinationRun> {
+  const configFile = join(workDir, `${name}.config.json`);
+  const catalogFile = join(workDir, `${name}.catalog.json`);
+  const outFile = join(workDir, `${name}.out.jsonl`);
+  writeFileSync(configFile, JSON.stringify(config));
+  writeFileSync(catalogFile, '{"streams": []}');
+  const input = openSync(inputFile, 'r');
+  const out = openSync(outFile, 'w');
+  const started = process.hrtime.bigint();
+  const child = spawn(destinationBin, ['write', '--config', configFile, '--catalog', catalogFile], { stdio: [input, out, 'inherit'] });
+  const exitCode = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  closeSync(input);
+  closeSync(out);
+  let summary = '';
+  for await (const line of createInterface({ input: createReadStream(outFile) })) {
+    const message = JSON.parse(line) as { type: string; log?: { message: string } };
+    if (message.type === 'LOG' && message.log?.message.startsWith('write: ')) summary = message.log.message;
+  }
+  return { seconds, exitCode, summary };
+}

@@ -54,6 +54,46 @@ async function unsubscribeAndSyncAgain(simulator: KlaviyoSimulator, configFile: 
   return { unsubscribed, received, records: records.length, file: secondOutput };
 }
 
+const destinationBin = join(packageRoot, 'dist/bin/destination-klaviyo-consent.js');
+
+/** Runs the destination's write with Airbyte RECORD messages of `rows` on stdin; returns its report lines. */
+function runWrite(configFile: string, rows: object[], dryRun: boolean, reportFile: string): Promise<Array<{ outcome: string; subject: string | null; reason: string; email?: string }>> {
+  return new Promise((resolve, reject) => {
+    const catalogFile = join(outDir, 'write-catalog.json');
+    writeFileSync(catalogFile, '{"streams": []}');
+    const config = { ...(JSON.parse(readFileSync(configFile, 'utf8')) as object), report_path: reportFile };
+    const writeConfig = join(outDir, 'write-config.json');
+    writeFileSync(writeConfig, JSON.stringify(config, null, 2));
+    const child = spawn(process.execPath, [destinationBin, 'write', '--config', writeConfig, '--catalog', catalogFile, ...(dryRun ? ['--dry-run'] : [])], { stdio: ['pipe', 'ignore', 'inherit'] });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`destination-klaviyo-consent write exited ${code}`));
+      resolve(readFileSync(reportFile, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { outcome: string; subject: string | null; reason: string; email?: string }));
+    });
+    child.stdin.end(rows.map((data) => JSON.stringify({ type: 'RECORD', record: { stream: 'people', data, emitted_at: 0 } })).join('\n'));
+  });
+}
+
+/**
+ * The other direction: decisions collected elsewhere written back into Klaviyo through the destination. One
+ * newer opt-out, one opt-in older than Klaviyo's own opt-out (a conflict: the newest decision wins), one new
+ * email opting in; a dry run first, then the real write.
+ */
+async function writeBack(simulator: KlaviyoSimulator, configFile: string) {
+  const all = simulator.allProfiles();
+  const subscribed = all.find((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent === 'SUBSCRIBED' && (p.attributes.subscriptions.email.marketing.suppression ?? []).length === 0)!;
+  const optedOut = all.find((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent === 'UNSUBSCRIBED' && p.attributes.subscriptions.email.marketing.consent_timestamp)!;
+  const outAt = Date.parse(String(optedOut.attributes.subscriptions?.email?.marketing?.consent_timestamp));
+  const rows = [
+    { email: subscribed.attributes.email, email_consent: 'UNSUBSCRIBED', email_consent_timestamp: new Date(Date.now() - 60_000).toISOString() },
+    { email: optedOut.attributes.email, email_consent: 'SUBSCRIBED', email_consent_timestamp: new Date(outAt - 86_400_000).toISOString() },
+    { email: 'new.customer@example.com', email_consent: 'SUBSCRIBED', email_consent_timestamp: new Date(Date.now() - 3_600_000).toISOString() },
+  ];
+  const dry = await runWrite(configFile, rows, true, join(outDir, 'write-report.dry-run.jsonl'));
+  const real = await runWrite(configFile, rows, false, join(outDir, 'write-report.jsonl'));
+  return { dry, real, subscribedEmail: subscribed.attributes.email as string, nowConsent: simulator.profile(subscribed.id)?.attributes.subscriptions?.email?.marketing?.consent };
+}
+
 type Counts = Map<string, Map<string, number>>;
 function bump(counts: Counts, channel: string, status: string | null) {
   const row = counts.get(channel) ?? new Map<string, number>();
@@ -89,9 +129,11 @@ async function main() {
   process.stdout.write(`Running: source-klaviyo-consent read --config ${relative(process.cwd(), configFile)} --catalog ${relative(process.cwd(), catalogFile)}\n`);
   let code: number;
   let incremental: Awaited<ReturnType<typeof unsubscribeAndSyncAgain>> | undefined;
+  let written: Awaited<ReturnType<typeof writeBack>> | undefined;
   try {
     code = await runRead(['read', '--config', configFile, '--catalog', catalogFile], outputFile);
     if (code === 0) incremental = await unsubscribeAndSyncAgain(simulator, configFile, catalogFile, outputFile);
+    if (code === 0) written = await writeBack(simulator, configFile);
   } finally {
     await simulator.close();
   }
@@ -141,8 +183,18 @@ async function main() {
     }
     process.stdout.write(`A connector that syncs on 'updated' alone would have found none of the ${incremental.received.length}.\n`);
   }
+  if (written) {
+    process.stdout.write(`\nThe other way: three decisions collected elsewhere, written back with destination-klaviyo-consent.\n`);
+    const line = (o: { outcome: string; reason: string; email?: string }) => `  ${(o.email ?? '').padEnd(44)} ${o.outcome.padEnd(10)} ${o.reason}\n`;
+    process.stdout.write('Dry run (nothing written):\n');
+    for (const o of written.dry) process.stdout.write(line(o));
+    process.stdout.write('Write:\n');
+    for (const o of written.real) process.stdout.write(line(o));
+    process.stdout.write(`Klaviyo now holds email_consent=${written.nowConsent} for ${written.subscribedEmail}; the stale opt-in did not overturn the newer opt-out.\n`);
+    process.stdout.write(`Reports: ${relative(process.cwd(), join(outDir, 'write-report.jsonl'))} (and .dry-run.jsonl)\n`);
+  }
   process.stdout.write(
-    `\nThe simulator enforces Klaviyo's rate limits and published rules; of the ${requests} requests both syncs made, it refused ${refused}.\n`,
+    `\nThe simulator enforces Klaviyo's rate limits and published rules; of the ${requests} requests the demo made, it refused ${refused}.\n`,
   );
   const stateFile = join(outDir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(lastState ? [lastState] : []));

@@ -75,6 +75,8 @@ export class KlaviyoClient {
   /** Called after every request (status, duration), for metrics such as Singer's http_request_duration. */
   onRequest: ((record: RequestRecord) => void) | undefined;
   requestCount = 0;
+  /** POSTs sent (consent jobs), retries included. */
+  writeRequestCount = 0;
   /** A moving average of answer times per kind of request (`what`): a one-profile probe or a metrics list
    * answers faster than a page of 100 profiles with their subscriptions. */
   private readonly latencyMs = new Map<string, number>();
@@ -240,6 +242,7 @@ export class KlaviyoClient {
     let response: AxiosResponse<string>;
     try {
       this.requestCount += 1;
+      if (method === 'POST') this.writeRequestCount += 1;
       response = await this.http.request<string>({
         method,
         url,

@@ -35,7 +35,8 @@ export class WriteSession {
   private pendingKeys = new Set<string>();
   private position = 0;
   readonly counts: Record<OutcomeKind, number> = { applied: 0, unchanged: 0, conflict: 0, rejected: 0, skipped: 0, pending: 0, unconfirmed: 0 };
-  requestsBefore: number;
+  private readonly requestsBefore: number;
+  private readonly writesBefore: number;
 
   constructor(
     private readonly client: KlaviyoClient,
@@ -43,6 +44,7 @@ export class WriteSession {
     private readonly logger: Logger,
   ) {
     this.requestsBefore = client.requestCount;
+    this.writesBefore = client.writeRequestCount;
   }
 
   /**
@@ -105,7 +107,7 @@ export class WriteSession {
   /** The counts, requests and outcome totals, for the faces' closing line. */
   summary(): string {
     const parts = (Object.entries(this.counts) as Array<[OutcomeKind, number]>).filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`);
-    return `${parts.join(', ') || 'no record'}${this.options.dryRun ? ' (dry run: nothing written)' : ''}; ${this.client.requestCount - this.requestsBefore} requests to Klaviyo`;
+    return `${parts.join(', ') || 'no record'}${this.options.dryRun ? ' (dry run: nothing written)' : ''}; ${this.client.requestCount - this.requestsBefore} requests to Klaviyo, ${this.client.writeRequestCount - this.writesBefore} of them writes`;
   }
 
   private tally(outcomes: Outcome[]): Outcome[] {

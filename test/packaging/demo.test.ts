@@ -14,4 +14,13 @@ describe('npm run demo', () => {
     expect(said![3]).toBe('5');
     expect(result.stdout).toMatch(/it refused 0\./);
   });
+
+  it('writes three decisions back: the stale opt-in is a conflict, the other two are applied', async () => {
+    const result = await runRaw(join(repoRoot, 'dist/demo/run-demo.js'), [], { env: { DEMO_PROFILES: '300' }, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const written = result.stdout.split('\nWrite:\n')[1]?.split('\nKlaviyo now holds')[0] ?? '';
+    expect(written.match(/ applied /g), result.stdout).toHaveLength(2);
+    expect(written.match(/ conflict /g), result.stdout).toHaveLength(1);
+    expect(result.stdout).toMatch(/Klaviyo now holds email_consent=UNSUBSCRIBED/);
+  });
 });
