@@ -13,7 +13,7 @@ import { parseLines, repoRoot, tempFile } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
 
 // Issue 12's proof: sync a table out of Klaviyo, change decisions in it, write it back through the Airbyte
-// destination, sync out again. The table must equal Klaviyo, and Klaviyo the newest-wins merge the test
+// destination and, on a fresh Klaviyo, through the Singer target, sync out again. The table must equal Klaviyo, and Klaviyo the newest-wins merge the test
 // computes on its own: every newer decision applied, every stale one a conflict, refused phones rejected
 // with the rest of their batches applied, the report's counts exact.
 
@@ -21,12 +21,15 @@ const destinationBin = join(repoRoot, 'dist/bin/destination-klaviyo-consent.js')
 const targetBin = join(repoRoot, 'dist/bin/target-klaviyo-consent.js');
 
 let simulator: KlaviyoSimulator;
-beforeAll(async () => {
-  // Jobs apply 100 ms after their 202, as Klaviyo's apply later: the writer must confirm by reading back. Phones
-  // in Australia (+61) cannot be texted from this account.
-  simulator = await KlaviyoSimulator.start({ profiles: 1500, seed: 77, writeDelayMs: 100, smsCountries: ['US', 'CA', 'GB', 'PL', 'DE', 'BR', 'JP', 'FR'] });
-});
-afterAll(() => simulator.close());
+/** A fresh Klaviyo for each describe block. */
+function withSimulator() {
+  beforeAll(async () => {
+    // Jobs apply 100 ms after their 202, as Klaviyo's apply later: the writer must confirm by reading back.
+    // Phones in Australia (+61) cannot be texted from this account.
+    simulator = await KlaviyoSimulator.start({ profiles: 1500, seed: 77, writeDelayMs: 100, smsCountries: ['US', 'CA', 'GB', 'PL', 'DE', 'BR', 'JP', 'FR'] });
+  });
+  afterAll(() => simulator.close());
+}
 
 async function syncOut(state: ProfileConsentState | undefined): Promise<{ records: ProfileConsentRecord[]; state: ProfileConsentState | undefined }> {
   const settings = parseConfig(configFor(simulator, { full_resync_days: 0 }));
@@ -58,8 +61,49 @@ function run(bin: string, args: string[], stdin: string): Promise<{ code: number
 }
 
 type Row = Record<string, unknown>;
-const airbyteInput = (rows: Row[]) =>
-  [...rows.map((data) => JSON.stringify({ type: 'RECORD', record: { stream: 'profile_consent', data, emitted_at: 0 } })), JSON.stringify({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'profile_consent' }, stream_state: { round: 1 } } } })].join('\n');
+type RunResult = Awaited<ReturnType<typeof run>>;
+
+/** How each face is run, fed and read: the round trip below is the same for both. */
+interface Face {
+  name: string;
+  bin: string;
+  args(config: string, dryRun: boolean): string[];
+  /** The rows as the face's RECORD messages, then one STATE. */
+  input(rows: Row[]): string;
+  /** The STATE lines the face passed on. */
+  states(result: RunResult): unknown[];
+  /** Whether the face said the run was a dry run. */
+  saidDryRun(result: RunResult): boolean;
+}
+
+const airbyte: Face = {
+  name: 'the Airbyte destination',
+  bin: destinationBin,
+  args: (config, dryRun) => ['write', '--config', config, '--catalog', tempFile('catalog.json', { streams: [] }), ...(dryRun ? ['--dry-run'] : [])],
+  input: (rows) =>
+    [...rows.map((data) => JSON.stringify({ type: 'RECORD', record: { stream: 'profile_consent', data, emitted_at: 0 } })), JSON.stringify({ type: 'STATE', state: { type: 'STREAM', stream: { stream_descriptor: { name: 'profile_consent' }, stream_state: { round: 1 } } } })].join('\n'),
+  states: (result) => {
+    const messages = parseLines(result.stdout);
+    // The closing summary comes after the last STATE, as a LOG.
+    expect(messages.at(-1)?.type).toBe('LOG');
+    return messages.filter((m) => m.type === 'STATE');
+  },
+  saidDryRun: (result) => parseLines(result.stdout).some((m) => m.type === 'LOG' && /dry run: nothing written/.test(m.log.message)),
+};
+
+const singer: Face = {
+  name: 'the Singer target',
+  bin: targetBin,
+  args: (config, dryRun) => ['--config', config, ...(dryRun ? ['--dry-run'] : [])],
+  input: (rows) =>
+    [
+      JSON.stringify({ type: 'SCHEMA', stream: 'profile_consent', schema: {}, key_properties: ['id'] }),
+      ...rows.map((record) => JSON.stringify({ type: 'RECORD', stream: 'profile_consent', record })),
+      JSON.stringify({ type: 'STATE', value: { bookmarks: { profile_consent: { round: 1 } } } }),
+    ].join('\n'),
+  states: (result) => result.stdout.trim().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as unknown),
+  saidDryRun: (result) => /dry run: nothing written/.test(result.stderr),
+};
 const report = (path: string) =>
   readFileSync(path, 'utf8')
     .trim()
@@ -68,7 +112,8 @@ const report = (path: string) =>
     .map((l) => JSON.parse(l) as { record: number; email?: string; phone_number?: string; subject: string; outcome: string; reason: string });
 const posts = () => simulator.requestLog.filter((entry) => entry.method === 'POST');
 
-describe('write back to Klaviyo: a round trip through the Airbyte destination', () => {
+describe.each([airbyte, singer])('write back to Klaviyo: a round trip through $name', (face) => {
+  withSimulator();
   const table = new DestinationTable();
   let state: ProfileConsentState | undefined;
   const now = Date.now();
@@ -130,15 +175,13 @@ describe('write back to Klaviyo: a round trip through the Airbyte destination', 
       if (row.email_suppressed !== null && row.email_suppressed !== undefined && row.email_suppressed === original.email_suppressed) expected.unchanged += 1;
     }
 
-    input = airbyteInput(rows);
+    input = face.input(rows);
     const reportPath = tempFile('report.jsonl', '');
     simulator.resetStats();
     const config = tempFile('config.json', { api_key: SIMULATOR_API_KEY, base_url: simulator.baseUrl, report_path: reportPath });
-    const result = await run(destinationBin, ['write', '--config', config, '--catalog', tempFile('catalog.json', { streams: [] })], input);
+    const result = await run(face.bin, face.args(config, false), input);
     expect(result.code, result.stderr).toBe(0);
-    const messages = parseLines(result.stdout);
-    expect(messages.filter((m) => m.type === 'STATE')).toHaveLength(1);
-    expect(messages.at(-1)?.type).toBe('LOG');
+    expect(face.states(result)).toHaveLength(1);
     const outcomes = report(reportPath);
     const counts = outcomes.reduce<Record<string, number>>((c, o) => ({ ...c, [o.outcome]: (c[o.outcome] ?? 0) + 1 }), {});
     expect(counts).toEqual(expected);
@@ -146,7 +189,7 @@ describe('write back to Klaviyo: a round trip through the Airbyte destination', 
     expect(outcomes.filter((o) => o.outcome === 'rejected').every((o) => /\+61/.test(o.phone_number ?? '') && /no SMS sending number/.test(o.reason))).toBe(true);
     expect(outcomes.filter((o) => o.outcome === 'conflict').every((o) => /newest decision wins/.test(o.reason))).toBe(true);
     // The logs name records, masked; the report holds the addresses.
-    expect(result.stdout).not.toMatch(/new\.\d+@example\.net/);
+    expect(result.stdout + result.stderr).not.toMatch(/new\.\d+@example\.net/);
   });
 
   it('syncs out incrementally: the table equals Klaviyo, and Klaviyo the newest-wins merge', async () => {
@@ -169,7 +212,7 @@ describe('write back to Klaviyo: a round trip through the Airbyte destination', 
   it('writing the same input again makes no write request but re-sending what Klaviyo refused; a dry run makes none', async () => {
     simulator.resetStats();
     const config = tempFile('config.json', { api_key: SIMULATOR_API_KEY, base_url: simulator.baseUrl });
-    const again = await run(destinationBin, ['write', '--config', config, '--catalog', tempFile('catalog.json', {})], input);
+    const again = await run(face.bin, face.args(config, false), input);
     expect(again.code, again.stderr).toBe(0);
     // Only the refused SMS subscribes go again (which regions an account can text cannot be known in advance),
     // isolated one by one as before.
@@ -178,14 +221,15 @@ describe('write back to Klaviyo: a round trip through the Airbyte destination', 
     expect(posts().filter((p) => p.status === 202)).toHaveLength(0);
 
     simulator.resetStats();
-    const dry = await run(destinationBin, ['write', '--config', config, '--catalog', tempFile('catalog.json', {}), '--dry-run'], input);
+    const dry = await run(face.bin, face.args(config, true), input);
     expect(dry.code, dry.stderr).toBe(0);
     expect(posts()).toHaveLength(0);
-    expect(parseLines(dry.stdout).some((m) => m.type === 'LOG' && /dry run: nothing written/.test(m.log.message))).toBe(true);
+    expect(face.saidDryRun(dry)).toBe(true);
   });
 });
 
 describe('write back through the Singer target', () => {
+  withSimulator();
   it('applies, reports and prints each state once what came before it is confirmed', async () => {
     const subscribed = simulator.allProfiles().filter((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent === 'SUBSCRIBED' && !(p.attributes.subscriptions.email.marketing.suppression ?? []).length).slice(0, 30);
     const lines = [
