@@ -4,6 +4,7 @@ import { readPackageJson } from '../common/package-files.js';
 import { registerSecret } from '../common/redact.js';
 import type { DestinationConfig } from '../generated/destination-config.js';
 import generatedValidate from '../generated/validate-destination-config.js';
+import { unknownSettings } from './unknown-settings.js';
 import { CONFIG_FILE, connectionProblems, describeSchemaError, unknownSettingsOf, type ConfigSource, type Problem } from './config-problems.js';
 
 const specDocument = readPackageJson('destination-spec.json') as { connectionSpecification: { properties: Record<string, { description?: string }> } };
@@ -52,6 +53,15 @@ export function parseDestinationConfig(raw: unknown, options: { source?: ConfigS
   const baseUrl = connectionProblems(c, problems, KEY_SCOPE);
   const messages = problems.map(([key, text]) => `${source.name(key)}: ${text}`);
   if (options.strict) messages.push(...destinationUnknownSettings(config, source));
+  else {
+    // A writer does not guess: a mistyped dry_run or mode would change what is written. A key close to a setting
+    // stops the run even where an unknown key is otherwise only a warning (a platform's own keys are not close).
+    const typos = unknownSettings(config, DESTINATION_SETTINGS).filter((entry) => entry.suggestion !== undefined);
+    if (typos.length > 0) {
+      messages.push(...unknownSettingsOf(Object.fromEntries(typos.map((t) => [t.key, true])), DESTINATION_SETTINGS, source));
+      messages.push('A mistyped setting changes what is written to Klaviyo, so the run stops rather than guess.');
+    }
+  }
   if (messages.length > 0) throw new ConfigError(`Invalid config: ${messages.join(' ')}`);
   return {
     apiKey: (c.api_key as string).trim(),

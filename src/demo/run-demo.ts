@@ -91,7 +91,8 @@ async function writeBack(simulator: KlaviyoSimulator, configFile: string) {
   ];
   const dry = await runWrite(configFile, rows, true, join(outDir, 'write-report.dry-run.jsonl'));
   const real = await runWrite(configFile, rows, false, join(outDir, 'write-report.jsonl'));
-  return { dry, real, subscribedEmail: subscribed.attributes.email as string, nowConsent: simulator.profile(subscribed.id)?.attributes.subscriptions?.email?.marketing?.consent };
+  const consentOf = (id: string) => simulator.profile(id)?.attributes.subscriptions?.email?.marketing?.consent;
+  return { dry, real, optedOutEmail: optedOut.attributes.email as string, optedOutConsent: consentOf(optedOut.id), subscribedEmail: subscribed.attributes.email as string, subscribedConsent: consentOf(subscribed.id) };
 }
 
 type Counts = Map<string, Map<string, number>>;
@@ -190,7 +191,8 @@ async function main() {
     for (const o of written.dry) process.stdout.write(line(o));
     process.stdout.write('Write:\n');
     for (const o of written.real) process.stdout.write(line(o));
-    process.stdout.write(`Klaviyo now holds email_consent=${written.nowConsent} for ${written.subscribedEmail}; the stale opt-in did not overturn the newer opt-out.\n`);
+    process.stdout.write(`Klaviyo now holds email_consent=${written.optedOutConsent} for ${written.optedOutEmail}: the stale opt-in did not overturn the newer opt-out.\n`);
+    process.stdout.write(`And email_consent=${written.subscribedConsent} for ${written.subscribedEmail}, whose newer opt-out was applied.\n`);
     process.stdout.write(`Reports: ${relative(process.cwd(), join(outDir, 'write-report.jsonl'))} (and .dry-run.jsonl)\n`);
   }
   process.stdout.write(
@@ -205,7 +207,7 @@ async function main() {
   process.stdout.write(`  echo '{"api_key": "pk_..."}' > config.json\n`);
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js check --config config.json\n');
   process.stdout.write('  ./dist/bin/source-klaviyo-consent.js read --config config.json > messages.jsonl\n');
-  process.stdout.write('  (npm link puts source-klaviyo-consent and tap-klaviyo-consent on your PATH)\n');
+  process.stdout.write('  (npm link puts source-klaviyo-consent, tap-klaviyo-consent, destination-klaviyo-consent and target-klaviyo-consent on your PATH)\n');
   process.exitCode = code;
 }
 

@@ -3,6 +3,9 @@ import type { KlaviyoErrorBody } from './types.js';
 
 type KlaviyoError = KlaviyoErrorBody['errors'][number];
 
+/** Klaviyo answered 404: a wrong base_url, or (for a job status probe) no such job. */
+export class KlaviyoNotFoundError extends ConfigError {}
+
 /** A request Klaviyo refused as invalid, with what it said, so a caller can react to a specific refusal. */
 export class KlaviyoBadRequestError extends ConnectorError {
   constructor(
@@ -68,10 +71,11 @@ function scopeFor(what: string): string {
   if (/Get Metrics/.test(what)) return 'metrics:read';
   if (/Get Events/.test(what)) return 'events:read';
   if (/Get Lists/.test(what)) return 'lists:read';
+  // "Bulk Suppress job status" is a read: tested before the job names it contains.
+  if (/job status/.test(what)) return 'subscriptions:read';
   if (/Bulk (Subscribe|Unsubscribe)/.test(what)) return 'subscriptions:write, profiles:write and lists:write';
   if (/Bulk Suppress/.test(what)) return 'subscriptions:write and profiles:write';
   if (/Bulk Unsuppress/.test(what)) return 'subscriptions:write';
-  if (/job status/.test(what)) return 'subscriptions:read';
   return 'profiles:read';
 }
 
@@ -119,7 +123,7 @@ export function errorForStatus(status: number, body: unknown, what: string, url?
       );
     }
     case 404:
-      return new ConfigError(`Klaviyo answered 404 Not Found for ${what}. Check base_url (default https://a.klaviyo.com).${said}`);
+      return new KlaviyoNotFoundError(`Klaviyo answered 404 Not Found for ${what}. Check base_url (default https://a.klaviyo.com).${said}`);
     default:
       if (status === 429 || status >= 500) {
         return new TransientError(`Klaviyo kept failing for ${what} (last answer: HTTP ${status}); retries were exhausted. Run the sync again later; it resumes from the last state.${said}`);

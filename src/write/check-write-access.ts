@@ -1,16 +1,17 @@
 import { ConfigError } from '../common/errors.js';
 import type { DestinationSettings } from '../config/parse-destination-config.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
-import { KlaviyoBadRequestError } from '../klaviyo/errors.js';
+import { KlaviyoBadRequestError, KlaviyoNotFoundError } from '../klaviyo/errors.js';
 import { profilesUrl } from '../klaviyo/profiles.js';
-import { jobBody, postJob, type JobKind } from '../klaviyo/write-jobs.js';
+import { jobBody, postJob, suppressionJobStatus, type JobKind } from '../klaviyo/write-jobs.js';
 
 /**
  * Whether the key may do what a write will do. Reading is one Get Profiles (profiles:read); a list_id must name
  * a list of the account (Get Lists, lists:read). Klaviyo has no way to ask a key's scopes, so each job the run
  * may send is probed with an empty job: Klaviyo checks the scopes first (403 naming the one missing) and
  * refuses the empty job itself with 400, so nothing is written. A dry run writes nothing and needs no write
- * scope. Returns the checks made.
+ * scope. Confirming suppressions reads their jobs' status (subscriptions:read), probed with a job that does not
+ * exist. Returns the checks made.
  */
 export async function checkWriteAccess(client: KlaviyoClient, settings: DestinationSettings): Promise<string[]> {
   const made: string[] = [];
@@ -37,5 +38,14 @@ export async function checkWriteAccess(client: KlaviyoClient, settings: Destinat
     }
     made.push(`${kind} (scopes)`);
   }
+  // Confirming a suppression polls its job (subscriptions:read): probed with a job id that does not exist, which
+  // Klaviyo answers 404 once the scope check has passed.
+  if (!settings.verify) return made;
+  try {
+    await suppressionJobStatus(client, 'suppress', 'connection-check');
+  } catch (error) {
+    if (!(error instanceof KlaviyoNotFoundError)) throw error;
+  }
+  made.push('suppression job status (scopes)');
   return made;
 }

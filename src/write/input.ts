@@ -11,7 +11,7 @@ const FUTURE_SLACK_MS = 5 * 60_000;
 const IDENTIFIER_COLUMNS = ['id', 'email', 'phone_number', 'external_id'] as const;
 
 /** Any column a record may carry that this side reads; a record with none of them says nothing to Klaviyo. */
-const KNOWN_COLUMNS = new Set<string>([
+export const KNOWN_COLUMNS = new Set<string>([
   ...IDENTIFIER_COLUMNS,
   ...Object.values(WRITE_CHANNELS).flatMap((c) => [c.column, c.time]),
   'email_suppressed',
@@ -47,9 +47,10 @@ export function readRecord(data: unknown, position: number, stream: string, nowM
     identifiers[column] = value.trim();
   }
   if (Object.keys(identifiers).length === 0) return reject(`no identifier: give at least one of ${IDENTIFIER_COLUMNS.join(', ')}`);
-  if (identifiers.email !== undefined && !EMAIL.test(identifiers.email)) return reject(`email: '${identifiers.email}' is not an email address`, identifiers);
+  // Reasons reach the logs: they describe a bad value without repeating it (the report holds the record's identifiers).
+  if (identifiers.email !== undefined && !EMAIL.test(identifiers.email)) return reject('email: not an email address (name@domain, no spaces)', identifiers);
   if (identifiers.phone_number !== undefined && !E164.test(identifiers.phone_number)) {
-    return reject(`phone_number: '${identifiers.phone_number}' is not in E.164 form (+ then the country code and number, e.g. +14155550100)`, identifiers);
+    return reject('phone_number: not in E.164 form (+ then the country code and number, no spaces, e.g. +14155550100)', identifiers);
   }
 
   const time = (column: string): { ms: number | undefined } | { problem: string } => {
@@ -57,7 +58,7 @@ export function readRecord(data: unknown, position: number, stream: string, nowM
     if (value === undefined || value === null || value === '') return { ms: undefined };
     const ms = typeof value === 'string' ? instantMs(value) : undefined;
     if (ms === undefined) return { problem: `${column}: ${JSON.stringify(value)} is not a date-time (use RFC 3339, e.g. 2026-05-01T12:00:00Z)` };
-    if (ms > nowMs + FUTURE_SLACK_MS) return { problem: `${column}: ${String(value)} is in the future` };
+    if (ms > nowMs + FUTURE_SLACK_MS) return { problem: `${column}: ${String(value)} is in the future; check the time zone the column is written in (RFC 3339 needs Z or an offset) and the clock of the system that wrote it` };
     if (ms < EARLIEST_MS) return { problem: `${column}: ${String(value)} is before 1990-01-01, which Klaviyo does not accept as a consent time` };
     return { ms };
   };

@@ -21,3 +21,11 @@ export function describeIdentifiers(identifiers: Identifiers): string {
   if (identifiers.external_id) return `external_id ${identifiers.external_id.slice(0, 3)}***`;
   return 'a record without identifiers';
 }
+
+/**
+ * Masks every email address and phone number in a text, such as Klaviyo's error detail quoting the number it
+ * refused: log lines may carry such text, the report file keeps it whole.
+ */
+export function maskContactsIn(text: string): string {
+  return text.replace(/[^\s'"<>(),;:]+@[^\s'"<>(),;:]+\.[A-Za-z]{2,}/g, (email) => maskEmail(email)).replace(/\+\d[\d\s-]{5,18}\d/g, (phone) => maskPhone(phone.replace(/[\s-]/g, '')));
+}

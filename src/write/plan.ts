@@ -53,9 +53,9 @@ export function planRecord(request: WriteRequest, current: CurrentConsent | unde
       continue;
     }
     const channel = WRITE_CHANNELS[decision.subject];
-    const address = channel.needs === 'email' ? (current?.email ?? request.identifiers.email) : (current?.phoneNumber ?? request.identifiers.phone_number);
-    if (address === undefined) {
-      outcome(decision.subject, 'rejected', `no ${channel.needs} to write ${channel.column} with: give ${channel.needs} in the record`);
+    const address = addressFor(channel.needs, request, current);
+    if ('problem' in address) {
+      outcome(decision.subject, 'rejected', `${channel.column}: ${address.problem}`);
       continue;
     }
     const state = current?.channels[decision.subject];
@@ -69,13 +69,39 @@ export function planRecord(request: WriteRequest, current: CurrentConsent | unde
       ...(current ? { profileId: current.id } : {}),
       subject: decision.subject,
       action: decision.consent === 'SUBSCRIBED' ? 'subscribe' : 'unsubscribe',
-      address,
+      address: address.value,
       ...(decision.consent === 'SUBSCRIBED' && options.historicalImport && decision.atMs !== undefined ? { consentedAtMs: decision.atMs } : {}),
       ...(decision.atMs === undefined ? {} : { decidedAtMs: decision.atMs }),
       ...(state?.atMs === undefined ? {} : { klaviyoAtMs: state.atMs }),
     });
   }
+  // A new suppression and an email subscribe cannot both be written: Klaviyo's subscribe lifts the suppression it
+  // would follow. (A table synced out may say both where Klaviyo holds them, a bounce on a subscribed address;
+  // only when both would be written do they contradict.)
+  const suppress = changes.find((c) => c.action === 'suppress');
+  const subscribe = changes.find((c) => c.action === 'subscribe' && c.subject === 'email');
+  if (suppress && subscribe) {
+    for (const change of [suppress, subscribe]) {
+      changes.splice(changes.indexOf(change), 1);
+      outcome(change.subject, 'rejected', 'email_suppressed true and email_consent SUBSCRIBED contradict each other here (a subscribe lifts the new suppression); send one of them');
+    }
+  }
   return { changes, outcomes };
+}
+
+/**
+ * The email or phone number a decision is written to: the record's own, else Klaviyo's. A record that names
+ * another address than the profile holds (found by another identifier) would change an address and its
+ * consent at once, which a consent write cannot do safely: refused.
+ */
+function addressFor(needs: 'email' | 'phone_number', request: WriteRequest, current: CurrentConsent | undefined): { value: string } | { problem: string } {
+  const given = request.identifiers[needs];
+  const held = needs === 'email' ? current?.email : current?.phoneNumber;
+  if (given !== undefined && held !== undefined && (needs === 'email' ? given.toLowerCase() !== held.toLowerCase() : given !== held)) {
+    return { problem: `the record's ${needs} is not the one Klaviyo holds for the profile its other identifiers find; change the address in Klaviyo first, or send the record with the address Klaviyo holds` };
+  }
+  const value = given ?? held;
+  return value === undefined ? { problem: `no ${needs} to write it with: give ${needs} in the record` } : { value };
 }
 
 function consentConflict(
@@ -93,6 +119,8 @@ function consentConflict(
     }
   } else if (klaviyoAt !== undefined && decision.atMs <= klaviyoAt) {
     return { kind: 'conflict', reason: `Klaviyo's ${consent ?? 'consent'} is as new as or newer than this ${decision.consent}; the newest decision wins`, klaviyoAt };
+  } else if (klaviyoAt === undefined && decision.consent === 'SUBSCRIBED' && consent === 'UNSUBSCRIBED') {
+    return { kind: 'conflict', reason: `Klaviyo's opt-out has no time, so this ${column} SUBSCRIBED cannot be shown to be newer; an opt-out is never overturned on a guess` };
   }
   if (decision.consent === 'SUBSCRIBED') {
     // A subscribe lifts these suppressions as a side effect. An UNSUBSCRIBE suppression is the opt-out itself,
@@ -130,11 +158,12 @@ function planSuppression(
     outcome('email_suppression', 'unchanged', 'Klaviyo holds no suppression for this email');
     return;
   }
-  const address = current?.email ?? request.identifiers.email;
-  if (address === undefined) {
-    outcome('email_suppression', 'rejected', 'no email to write email_suppressed with: give email in the record');
+  const resolved = addressFor('email', request, current);
+  if ('problem' in resolved) {
+    outcome('email_suppression', 'rejected', `email_suppressed: ${resolved.problem}`);
     return;
   }
+  const address = resolved.value;
   if (decision.suppressed) {
     if (suppressions.length > 0) {
       outcome('email_suppression', 'unchanged', `Klaviyo already suppresses this email (${suppressions.map((s) => s.reason).join(', ')})`);
@@ -150,8 +179,22 @@ function planSuppression(
   }
   const manual = suppressions.find((s) => s.reason === 'USER_SUPPRESSED');
   const others = suppressions.filter((s) => s.reason !== 'USER_SUPPRESSED').map((s) => s.reason);
+  const times = (klaviyoAt: number | undefined) => ({ ...(decision.atMs === undefined ? {} : { decidedAt: decision.atMs }), ...(klaviyoAt === undefined ? {} : { klaviyoAt }) });
   if (!manual) {
-    outcome('email_suppression', 'rejected', `not possible: Klaviyo lifts only manual (USER_SUPPRESSED) suppressions, and this email's is ${others.join(', ')}`);
+    const permanent = suppressions.filter((s) => !LIFTED_BY_SUBSCRIBE.has(s.reason));
+    if (permanent.length === 0) {
+      // An UNSUBSCRIBE or spam-complaint suppression goes with the email opt-out: a newer email_consent SUBSCRIBED
+      // lifts it, and email_suppressed false has nothing of its own to lift. A table synced out before the
+      // opt-out says false; that is not a request to overturn it.
+      outcome('email_suppression', 'unchanged', `no manual suppression to lift: Klaviyo's ${others.join(', ')} suppression goes with the email opt-out, which only a newer email_consent SUBSCRIBED lifts`);
+      return;
+    }
+    const newest = Math.max(...permanent.map((s) => s.atMs ?? Number.POSITIVE_INFINITY));
+    if (decision.atMs === undefined || decision.atMs <= newest) {
+      outcome('email_suppression', 'conflict', `Klaviyo's ${permanent.map((s) => s.reason).join(', ')} suppression is newer than this email_suppressed false (or its time is unknown); the newest decision wins`, times(Number.isFinite(newest) ? newest : undefined));
+      return;
+    }
+    outcome('email_suppression', 'rejected', `not possible: Klaviyo lifts only manual (USER_SUPPRESSED) suppressions, and this email's is ${permanent.map((s) => s.reason).join(', ')} (a hard bounce or an invalid address stays until the address changes)`, times(Number.isFinite(newest) ? newest : undefined));
     return;
   }
   if (decision.atMs === undefined) {

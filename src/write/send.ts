@@ -26,38 +26,59 @@ export interface SendResult {
 
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * Klaviyo refuses a consented_at that is not in the past; input allows a few minutes of clock skew, so a time
+ * just ahead of ours is sent as a second ago.
+ */
+const consentedAt = (ms: number) => iso(Math.min(ms, Date.now() - 1000));
+
+/** Whether a change is an SMS subscribe carrying a consent time (a historical import). */
+const isTimedSms = (change: SubjectChange) => change.consentedAtMs !== undefined && WRITE_CHANNELS[change.subject as WriteChannel]?.needs === 'phone_number';
+
 function subscriptionsOf(changes: SubjectChange[], consent: 'SUBSCRIBED' | 'UNSUBSCRIBED'): JobSubscriptions {
   const subscriptions: JobSubscriptions = {};
   for (const change of changes) {
     const [channel, kind] = WRITE_CHANNELS[change.subject as WriteChannel].path;
-    const parameters = { consent, ...(change.consentedAtMs === undefined ? {} : { consented_at: iso(change.consentedAtMs) }) };
+    const parameters = { consent, ...(change.consentedAtMs === undefined ? {} : { consented_at: consentedAt(change.consentedAtMs) }) };
     (subscriptions[channel] ??= {})[kind] = parameters;
   }
   return subscriptions;
 }
 
-/** The job entries of one kind: one profile per record (and, for subscribes, per historical or not). */
-function entriesOf(kind: JobKind, changes: SubjectChange[]): Array<{ historical: boolean; entry: Entry }> {
-  const groups = new Map<string, SubjectChange[]>();
+/** How a group of entries is sent: as a historical import or not, and into the configured list or not. */
+interface Route {
+  historical: boolean;
+  withList: boolean;
+}
+
+/**
+ * The job entries of one kind: one profile per record, split by route. With a double opt-in list, Klaviyo
+ * refuses an SMS subscribe carrying consented_at (klaviyo-rules.md), so timed SMS subscribes go without the list.
+ */
+function entriesOf(kind: JobKind, changes: SubjectChange[], listDoubleOptIn: boolean): Array<{ route: Route; entry: Entry }> {
+  const groups = new Map<string, { route: Route; changes: SubjectChange[] }>();
   for (const change of changes) {
-    const historical = change.consentedAtMs !== undefined;
-    const key = `${change.request.position}:${kind === 'subscribe' && historical ? 'h' : 'n'}:${kind === 'suppress' || kind === 'unsuppress' ? change.address : ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), change]);
+    const route: Route = { historical: kind === 'subscribe' && change.consentedAtMs !== undefined, withList: !(kind === 'subscribe' && listDoubleOptIn && isTimedSms(change)) };
+    const key = `${change.request.position}:${route.historical}:${route.withList}:${kind === 'suppress' || kind === 'unsuppress' ? change.address : ''}`;
+    const group = groups.get(key) ?? { route, changes: [] };
+    group.changes.push(change);
+    groups.set(key, group);
   }
-  return [...groups.values()].map((group) => {
-    const first = group[0] as SubjectChange;
-    const historical = first.consentedAtMs !== undefined;
-    if (kind === 'suppress' || kind === 'unsuppress') return { historical: false, entry: { profile: { email: first.address }, changes: group } };
-    const email = group.find((c) => WRITE_CHANNELS[c.subject as WriteChannel].needs === 'email')?.address;
-    const phone = group.find((c) => WRITE_CHANNELS[c.subject as WriteChannel].needs === 'phone_number')?.address;
-    const profile: JobProfile = {
-      ...(kind === 'subscribe' && first.profileId !== undefined ? { id: first.profileId } : {}),
-      ...(email === undefined ? {} : { email }),
-      ...(phone === undefined ? {} : { phone_number: phone }),
-      subscriptions: subscriptionsOf(group, kind === 'subscribe' ? 'SUBSCRIBED' : 'UNSUBSCRIBED'),
-    };
-    return { historical, entry: { profile, changes: group } };
-  });
+  return [...groups.values()].map(({ route, changes: group }) => ({ route, entry: entryOf(kind, group) }));
+}
+
+function entryOf(kind: JobKind, group: SubjectChange[]): Entry {
+  const first = group[0] as SubjectChange;
+  if (kind === 'suppress' || kind === 'unsuppress') return { profile: { email: first.address }, changes: group };
+  const email = group.find((c) => WRITE_CHANNELS[c.subject as WriteChannel].needs === 'email')?.address;
+  const phone = group.find((c) => WRITE_CHANNELS[c.subject as WriteChannel].needs === 'phone_number')?.address;
+  const profile: JobProfile = {
+    ...(kind === 'subscribe' && first.profileId !== undefined ? { id: first.profileId } : {}),
+    ...(email === undefined ? {} : { email }),
+    ...(phone === undefined ? {} : { phone_number: phone }),
+    subscriptions: subscriptionsOf(group, kind === 'subscribe' ? 'SUBSCRIBED' : 'UNSUBSCRIBED'),
+  };
+  return { profile, changes: group };
 }
 
 /**
@@ -65,17 +86,29 @@ function entriesOf(kind: JobKind, changes: SubjectChange[]): Array<{ historical:
  * (klaviyo-rules.md), so the entry Klaviyo's error points at is taken out, reported with Klaviyo's reason, and
  * the rest is sent again; where the error names no entry, the batch is halved until the bad one is alone.
  */
-export async function sendChanges(client: KlaviyoClient, changes: SubjectChange[], options: { listId: string | undefined; logger: Logger }): Promise<SendResult> {
+export async function sendChanges(
+  client: KlaviyoClient,
+  changes: SubjectChange[],
+  options: { listId: string | undefined; listDoubleOptIn?: boolean; logger: Logger },
+): Promise<SendResult> {
   const result: SendResult = { accepted: [], rejected: [] };
   // Opt-outs first: if a run dies half-way, what reached Klaviyo is the safer half.
   for (const kind of ['unsubscribe', 'suppress', 'unsuppress', 'subscribe'] as const) {
     const mine = changes.filter((change) => change.action === kind);
     if (mine.length === 0) continue;
-    const entries = entriesOf(kind, mine);
+    const entries = entriesOf(kind, mine, options.listId !== undefined && options.listDoubleOptIn === true);
     for (const historical of [true, false]) {
-      const group = entries.filter((e) => e.historical === historical).map((e) => e.entry);
-      for (let i = 0; i < group.length; i += JOB_LIMITS[kind]) {
-        await sendIsolating(client, kind, group.slice(i, i + JOB_LIMITS[kind]), { listId: options.listId, historical }, result);
+      for (const withList of [true, false]) {
+        const group = entries.filter((e) => e.route.historical === historical && e.route.withList === withList).map((e) => e.entry);
+        if (!withList && options.listId !== undefined) {
+          for (const change of group.flatMap((e) => e.changes)) {
+            change.note = [change.note, `subscribed without list ${options.listId}: it asks for double opt-in, and Klaviyo refuses an SMS consent time (historical import) into such a list`].filter(Boolean).join('; ');
+          }
+        }
+        const listId = withList ? options.listId : undefined;
+        for (let i = 0; i < group.length; i += JOB_LIMITS[kind]) {
+          await sendIsolating(client, kind, group.slice(i, i + JOB_LIMITS[kind]), { listId, historical }, result);
+        }
       }
     }
   }
@@ -101,12 +134,21 @@ async function sendIsolating(client: KlaviyoClient, kind: JobKind, entries: Entr
       const reason = `Klaviyo refused it: ${error.said ?? error.message}`;
       const index = Number(/\/data\/attributes\/profiles\/data\/(\d+)/.exec(error.field ?? '')?.[1]);
       if (Number.isInteger(index) && index < pending.length) {
-        for (const change of (pending[index] as Entry).changes) result.rejected.push({ change, reason });
+        const bad = pending[index] as Entry;
         pending = pending.filter((_, i) => i !== index);
+        if (bad.changes.length > 1) {
+          for (const change of bad.changes) await sendIsolating(client, kind, [entryOf(kind, [change])], options, result);
+        } else for (const change of bad.changes) result.rejected.push({ change, reason });
         continue;
       }
       if (pending.length === 1) {
-        for (const change of (pending[0] as Entry).changes) result.rejected.push({ change, reason });
+        const only = pending[0] as Entry;
+        if (only.changes.length > 1) {
+          // One profile's email and SMS go in one entry; Klaviyo refusing one channel must not take the other down.
+          for (const change of only.changes) await sendIsolating(client, kind, [entryOf(kind, [change])], options, result);
+          return;
+        }
+        for (const change of only.changes) result.rejected.push({ change, reason });
         return;
       }
       const middle = Math.ceil(pending.length / 2);

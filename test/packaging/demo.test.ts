@@ -21,6 +21,10 @@ describe('npm run demo', () => {
     const written = result.stdout.split('\nWrite:\n')[1]?.split('\nKlaviyo now holds')[0] ?? '';
     expect(written.match(/ applied /g), result.stdout).toHaveLength(2);
     expect(written.match(/ conflict /g), result.stdout).toHaveLength(1);
-    expect(result.stdout).toMatch(/Klaviyo now holds email_consent=UNSUBSCRIBED/);
+    const stale = /Klaviyo now holds email_consent=(\w+) for (\S+): the stale opt-in/.exec(result.stdout);
+    expect(stale?.[1]).toBe('UNSUBSCRIBED');
+    // The person named is the one whose stale opt-in was the conflict.
+    expect(written).toMatch(new RegExp(`${stale![2]!.replace(/[.+]/g, '\\$&')}\\s+conflict`));
+    expect(result.stdout).toMatch(/And email_consent=UNSUBSCRIBED for \S+, whose newer opt-out was applied/);
   });
 });

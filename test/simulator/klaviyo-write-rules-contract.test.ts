@@ -52,6 +52,16 @@ describe('per-request limits (subscribe 1000, unsubscribe, suppress and unsuppre
     expectRefused(await send(sim, UNSUPPRESS, unsuppressBody(emails)), /profiles\/data/, /100/);
     expect(sim.stats.byStatus[202]).toBeUndefined();
   });
+
+  it('accepts exactly the limit', async () => {
+    const sim = await start();
+    const many = (n: number) => Array.from({ length: n }, (_, i) => ({ email: `p${i}@example.com`, subscriptions: EMAIL_MARKETING }));
+    expect((await send(sim, SUBSCRIBE, subscribeBody(many(1000)))).status).toBe(202);
+    expect((await send(sim, UNSUBSCRIBE, unsubscribeBody(many(100).map((p) => ({ ...p, subscriptions: EMAIL_MARKETING_OFF }))))).status).toBe(202);
+    const emails = Array.from({ length: 100 }, (_, i) => `s${i}@example.com`);
+    expect((await send(sim, SUPPRESS, suppressBody(emails))).status).toBe(202);
+    expect((await send(sim, UNSUPPRESS, unsuppressBody(emails))).status).toBe(202);
+  });
 });
 
 describe('202 Accepted, applied asynchronously', () => {

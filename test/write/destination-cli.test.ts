@@ -6,10 +6,11 @@ import { ofType, repoRoot, runCli, tempFile } from '../helpers/run-cli.js';
 
 const destinationBin = join(repoRoot, 'dist/bin/destination-klaviyo-consent.js');
 const READ_ONLY = 'pk_readonly_0000000000000000000000000000';
+const NO_JOB_READS = 'pk_nojobreads_00000000000000000000000000';
 
 let simulator: KlaviyoSimulator;
 beforeAll(async () => {
-  simulator = await KlaviyoSimulator.start({ profiles: 20, seed: 5, apiKeys: { [SIMULATOR_API_KEY]: ['profiles:read', 'profiles:write', 'subscriptions:write', 'subscriptions:read', 'lists:read', 'lists:write'], [READ_ONLY]: ['profiles:read', 'lists:read'] } });
+  simulator = await KlaviyoSimulator.start({ profiles: 20, seed: 5, apiKeys: { [SIMULATOR_API_KEY]: ['profiles:read', 'profiles:write', 'subscriptions:write', 'subscriptions:read', 'lists:read', 'lists:write'], [READ_ONLY]: ['profiles:read', 'lists:read'], [NO_JOB_READS]: ['profiles:read', 'profiles:write', 'subscriptions:write', 'lists:read', 'lists:write'] } });
 });
 afterAll(() => simulator.close());
 
@@ -39,6 +40,14 @@ describe('destination-klaviyo-consent spec and check', () => {
     expect(status.message).toMatch(/403/);
     expect(status.message).toMatch(/subscriptions:write/);
     expect(await check({ api_key: READ_ONLY, base_url: simulator.baseUrl, dry_run: true })).toEqual({ status: 'SUCCEEDED' });
+  });
+
+  it('fails naming subscriptions:read, which confirming a suppression needs (not with verify off)', async () => {
+    const status = await check({ api_key: NO_JOB_READS, base_url: simulator.baseUrl });
+    expect(status.status).toBe('FAILED');
+    expect(status.message).toMatch(/subscriptions:read/);
+    expect(status.message).not.toMatch(/subscriptions:write/);
+    expect(await check({ api_key: NO_JOB_READS, base_url: simulator.baseUrl, verify: false })).toEqual({ status: 'SUCCEEDED' });
   });
 
   it('fails on a list_id the account does not have, and on a mistyped setting', async () => {

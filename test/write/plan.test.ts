@@ -40,8 +40,9 @@ describe('the rules that make a write safe', () => {
     const spam = profile({ consent: 'NEVER_SUBSCRIBED', at: '2026-01-01T00:00:00Z' }, [{ reason: 'SPAM_COMPLAINT', at: '2026-02-01T00:00:00Z' }]);
     expect(kinds(planOf(spam, { subject: 'email', consent: 'SUBSCRIBED', atMs: T('2026-05-01T00:00:00Z') }))).toEqual(['conflict']);
     const lifted = planOf(spam, { subject: 'email', consent: 'SUBSCRIBED', atMs: T('2026-05-01T00:00:00Z') }, { subject: 'email_suppression', suppressed: false, atMs: T('2026-05-01T00:00:00Z') });
-    // Klaviyo's unsuppress cannot lift a spam complaint; the subscribe may, the record having lifted it.
-    expect(kinds(lifted)).toEqual(['subscribe', 'rejected']);
+    // Klaviyo's unsuppress cannot lift a spam complaint; the subscribe may, the record having lifted it, so the
+    // lift itself asks nothing more of Klaviyo.
+    expect(kinds(lifted)).toEqual(['subscribe', 'unchanged']);
   });
 
   it('3. unsuppress lifts only a manual suppression, newer; a bounce is reported as not possible', () => {
@@ -51,6 +52,36 @@ describe('the rules that make a write safe', () => {
     expect(kinds(planOf(manual, { subject: 'email_suppression', suppressed: false, atMs: undefined }))).toEqual(['conflict']);
     const bounced = profile({ consent: 'SUBSCRIBED', at: '2026-01-01T00:00:00Z' }, [{ reason: 'HARD_BOUNCE', at: '2026-02-01T00:00:00Z' }]);
     expect(planOf(bounced, { subject: 'email_suppression', suppressed: false, atMs: T('2026-03-01T00:00:00Z') }).outcomes[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/not possible: .*HARD_BOUNCE/) });
+  });
+
+  it('2. an opt-out Klaviyo holds with no time is never overturned, even by a timed opt-in', () => {
+    const untimed: CurrentConsent = { ...profile({ consent: 'UNSUBSCRIBED', at: '2026-01-01T00:00:00Z' }) };
+    untimed.channels.email = { consent: 'UNSUBSCRIBED', atMs: undefined };
+    expect(kinds(planOf(untimed, { subject: 'email', consent: 'SUBSCRIBED', atMs: T('2026-05-01T00:00:00Z') }))).toEqual(['conflict']);
+  });
+
+  it('3. email_suppressed false asks nothing of an UNSUBSCRIBE suppression (it goes with the opt-out)', () => {
+    const unsubscribed = profile({ consent: 'UNSUBSCRIBED', at: '2026-02-01T00:00:00Z' }, [{ reason: 'UNSUBSCRIBE', at: '2026-02-01T00:00:00Z' }]);
+    expect(kinds(planOf(unsubscribed, { subject: 'email_suppression', suppressed: false, atMs: T('2023-10-10T00:00:00Z') }))).toEqual(['unchanged']);
+    const bounced = profile({ consent: 'SUBSCRIBED', at: '2026-01-01T00:00:00Z' }, [{ reason: 'HARD_BOUNCE', at: '2026-02-01T00:00:00Z' }]);
+    expect(planOf(bounced, { subject: 'email_suppression', suppressed: false, atMs: T('2026-01-15T00:00:00Z') }).outcomes[0]).toMatchObject({ outcome: 'conflict', decidedAt: '2026-01-15T00:00:00.000Z', klaviyoAt: '2026-02-01T00:00:00.000Z' });
+  });
+
+  it('3. a new suppression and an email subscribe in one record contradict: neither is written', () => {
+    const plan = planOf(profile({ consent: 'NEVER_SUBSCRIBED', at: '2026-01-01T00:00:00Z' }), { subject: 'email', consent: 'SUBSCRIBED', atMs: T('2026-05-01T00:00:00Z') }, { subject: 'email_suppression', suppressed: true, atMs: T('2026-05-01T00:00:00Z') });
+    expect(plan.changes).toEqual([]);
+    expect(plan.outcomes.map((o) => [o.subject, o.outcome])).toEqual([
+      ['email_suppression', 'rejected'],
+      ['email', 'rejected'],
+    ]);
+    // Held where Klaviyo holds them (a bounce on a subscribed address), they are no contradiction.
+    const bounced = profile({ consent: 'SUBSCRIBED', at: '2026-01-01T00:00:00Z' }, [{ reason: 'HARD_BOUNCE', at: '2026-02-01T00:00:00Z' }]);
+    expect(kinds(planOf(bounced, { subject: 'email', consent: 'SUBSCRIBED', atMs: undefined }, { subject: 'email_suppression', suppressed: true, atMs: undefined }))).toEqual(['unchanged', 'unchanged']);
+  });
+
+  it("refuses a decision whose address is not the one Klaviyo holds for the profile found", () => {
+    const plan = planRecord({ position: 1, stream: 's', identifiers: { id: 'P1', email: 'other@example.com' }, decisions: [{ subject: 'email', consent: 'UNSUBSCRIBED', atMs: undefined }] }, profile({ consent: 'SUBSCRIBED', at: '2026-01-01T00:00:00Z' }), options);
+    expect(plan.outcomes[0]).toMatchObject({ outcome: 'rejected', reason: expect.stringMatching(/^email_consent: the record's email is not the one Klaviyo holds/) });
   });
 
   it('sends a historical import with consented_at for a timed opt-in, and skips unknown profiles in update_only', () => {

@@ -52,6 +52,8 @@ export interface SingerConfig {
   source: ConfigSource;
   /** Keys and variables that name no setting, one message each, for a warning. */
   unknown: string[];
+  /** Of those, the variables close to a setting's (a likely typo): a writer refuses to run on them. */
+  likelyTypos: string[];
 }
 
 /**
@@ -84,5 +86,6 @@ export async function loadSingerConfig(sources: string[], env: NodeJS.ProcessEnv
     name: (key) => (fromEnv.has(key) ? `${variable(key)} (${key})` : key),
     howToAdd: (key) => (readsEnv ? `Set ${variable(key)}, or add "${key}" to a --config file.` : CONFIG_FILE.howToAdd(key)),
   };
-  return { config: merged, source, unknown: [...unknownSettingsOf(fromFiles, Object.keys(spec.properties)), ...(readsEnv ? unknownVariables(env, spec) : [])] };
+  const variables = readsEnv ? unknownVariables(env, spec) : [];
+  return { config: merged, source, unknown: [...unknownSettingsOf(fromFiles, Object.keys(spec.properties)), ...variables], likelyTypos: variables.filter((message) => message.includes('did you mean')) };
 }

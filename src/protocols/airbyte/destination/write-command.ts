@@ -47,11 +47,14 @@ export async function writeFromStdin(
       } else if (message.type === 'STATE') {
         // A state may only be passed on once everything before it is written and confirmed, or reported.
         record(await session.flush());
+        // A dry run wrote nothing: a state passed on would tell the platform these records are written.
+        if (settings.dryRun) continue;
         await emitState(message);
         await out.flush();
       }
     }
     record(await session.flush());
+    if (settings.dryRun) logger.info('write: dry run: no STATE passed on, so the next real run starts where this one did.');
     logger.info(`write: ${session.summary()}`);
   } finally {
     await report?.close();

@@ -46,6 +46,9 @@ export async function main(argv: string[], input: Readable = process.stdin): Pro
   try {
     if (options.config.length === 0) throw new ConfigError('--config is required: a JSON file with at least {"api_key": "pk_..."}, or ENV to read TARGET_KLAVIYO_CONSENT_* variables.');
     const loaded = await loadSingerConfig(options.config, process.env, TARGET_SETTINGS);
+    if (loaded.likelyTypos.length > 0) {
+      throw new ConfigError(`Invalid config: ${loaded.likelyTypos.join(' ')} A mistyped setting changes what is written to Klaviyo, so the run stops rather than guess.`);
+    }
     const parsed = parseDestinationConfig(loaded.config, { source: loaded.source });
     for (const message of loaded.unknown) stderrLine('WARNING', `config: ${message} It is ignored.`);
     const settings = options.dryRun ? { ...parsed, dryRun: true } : parsed;
@@ -72,11 +75,14 @@ export async function main(argv: string[], input: Readable = process.stdin): Pro
         record(await session.add(message.record, message.stream ?? 'unknown'));
       } else if (message.type === 'STATE') {
         record(await session.flush());
+        // A dry run wrote nothing: a state printed would let the runner record these records as written.
+        if (settings.dryRun) continue;
         await out.write(message.value ?? null);
         await out.flush();
       }
     }
     record(await session.flush());
+    if (settings.dryRun) stderrLine('INFO', 'target-klaviyo-consent: dry run: no state printed, so the next real run starts where this one did.');
     stderrLine('INFO', `target-klaviyo-consent: ${session.summary()}`);
     await out.end();
     return 0;
