@@ -12,6 +12,8 @@ const targets = [
   { from: 'destination-spec.json', pick: (json) => json.connectionSpecification, name: 'DestinationConfig', to: 'destination-config.ts' },
   { from: 'schemas/profile_consent.json', pick: (json) => json, name: 'ProfileConsentRecord', to: 'profile-consent-record.ts' },
   { from: 'schemas/profile_consent_state.json', pick: (json) => json, name: 'ProfileConsentState', to: 'profile-consent-state.ts' },
+  { from: 'schemas/consent_events.json', pick: (json) => json, name: 'ConsentEventRecord', to: 'consent-event-record.ts' },
+  { from: 'schemas/consent_events_state.json', pick: (json) => json, name: 'ConsentEventsState', to: 'consent-events-state.ts' },
 ];
 
 await mkdir(out, { recursive: true });

@@ -30,6 +30,12 @@ const targets = [
     options: { allErrors: true, useDefaults: true, strict: true, keywords: ['airbyte_secret', 'order', 'always_show'] },
   },
   {
+    from: 'schemas/consent_events_state.json',
+    pick: (json) => json,
+    to: 'validate-consent-events-state.ts',
+    options: { allErrors: true, validateFormats: false },
+  },
+  {
     from: 'schemas/profile_consent_state.json',
     pick: (json) => json,
     to: 'validate-profile-consent-state.ts',

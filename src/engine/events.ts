@@ -1,6 +1,13 @@
 import type { ConnectorError } from '../common/errors.js';
+import type { ConsentEventRecord } from '../generated/consent-event-record.js';
+import type { ConsentEventsState } from '../generated/consent-events-state.js';
 import type { ProfileConsentRecord } from '../generated/profile-consent-record.js';
 import type { ProfileConsentState } from '../generated/profile-consent-state.js';
+
+/** A record of any stream of this source. */
+export type StreamRecord = ProfileConsentRecord | ConsentEventRecord;
+/** The state of any stream of this source. */
+export type StreamState = ProfileConsentState | ConsentEventsState;
 
 export type SyncMode = 'full_refresh' | 'incremental';
 
@@ -8,8 +15,8 @@ export type SyncMode = 'full_refresh' | 'incremental';
 export interface StreamRequest {
   stream: string;
   mode: SyncMode;
-  /** Parsed state from the previous run, if any. */
-  state: ProfileConsentState | undefined;
+  /** Parsed state from the previous run, if any (the stream's own kind). */
+  state: StreamState | undefined;
 }
 
 /** How a long read is going, for progress lines on a terminal. */
@@ -35,9 +42,9 @@ export interface ReadProgress {
 export type SyncEvent =
   | { type: 'stream_started'; stream: string }
   /** A page's records, in order; batched because a yield per record costs more than mapping one. */
-  | { type: 'records'; stream: string; records: ProfileConsentRecord[] }
+  | { type: 'records'; stream: string; records: readonly StreamRecord[] }
   /** Everything before this point has been yielded; resuming from `state` loses nothing. */
-  | { type: 'checkpoint'; stream: string; state: ProfileConsentState }
+  | { type: 'checkpoint'; stream: string; state: StreamState }
   /** Every request waits on Klaviyo's rate limit until `untilMs`; the platform should hear the sync is alive. */
   | { type: 'rate_limited'; stream: string; waitMs: number; untilMs: number }
   | { type: 'progress'; stream: string; progress: ReadProgress }

@@ -39,6 +39,11 @@ export async function* syncProfileConsent(options: {
   detectors?: ReadonlyArray<'updated' | 'suppressions' | 'events'>;
   /** Tests: how often the scan reports while no page arrives. */
   heartbeatMs?: number;
+  /**
+   * Profiles with consent events after `afterMs`, collected by the consent_events stream's pass over Get Events
+   * in this run: detector 3 then reads no event itself. Used only when `afterMs` is the detector's own bound.
+   */
+  eventProfiles?: { afterMs: number; ids: ReadonlySet<string> };
 }): AsyncGenerator<ProfileConsentOutput> {
   const { client, settings, logger, mode } = options;
   const enabled = (name: 'updated' | 'suppressions' | 'events') => options.detectors?.includes(name) ?? true;
@@ -99,7 +104,11 @@ export async function* syncProfileConsent(options: {
       yield checkpoint(false);
     }
     if (plan.eventsAfterMs !== undefined && enabled('events')) {
-      yield* withRateLimitNotices(client, detectConsentEvents({ client, afterMs: plan.eventsAfterMs, emitted, logger }));
+      const shared = options.eventProfiles?.afterMs === plan.eventsAfterMs ? options.eventProfiles.ids : undefined;
+      yield* withRateLimitNotices(
+        client,
+        detectConsentEvents({ client, afterMs: plan.eventsAfterMs, beforeMs: options.runStartedMs, emitted, logger, concurrency: settings.concurrency, ...(shared ? { collected: shared } : {}) }),
+      );
       state.events_since = runStart;
       yield checkpoint(false);
     }

@@ -11,8 +11,21 @@ export interface MetricResource {
 export interface EventResource {
   type: 'event';
   id: string;
-  attributes?: { datetime?: string; timestamp?: number };
-  relationships?: { profile?: { data?: { type?: string; id?: string } | null } };
+  attributes?: { datetime?: string | null; timestamp?: number | null; event_properties?: Record<string, unknown> | null };
+  relationships?: { profile?: { data?: { type?: string; id?: string } | null }; metric?: { data?: { type?: string; id?: string } | null } };
+}
+
+/** A profile Get Events includes with `include=profile`: its identifiers as they are now. */
+export interface IncludedProfile {
+  type: 'profile';
+  id: string;
+  attributes?: { email?: string | null; phone_number?: string | null; external_id?: string | null };
+}
+
+export interface EventPage {
+  data: EventResource[];
+  included?: Array<IncludedProfile | { type: string; id: string }>;
+  links?: { next?: string | null };
 }
 
 /** Every metric of the account (Get Metrics, 200 a page; it takes no page[size]). */
@@ -30,12 +43,28 @@ export function eventsPageSize(client: KlaviyoClient, size = 1000): { 'page[size
   return revisionAtLeast(client.revision, EVENTS_PAGE_SIZE_SINCE) ? { 'page[size]': size } : {};
 }
 
-/** Pages of one metric's events after an instant, oldest first. */
-export function eventPages(client: KlaviyoClient, metricId: string, afterDateTime: string, metricName: string) {
+/**
+ * Pages of one metric's events dated after `afterDateTime` (when given) and before `beforeDateTime` (when given),
+ * oldest first (Get Events supports greater-than and less-than on datetime with sort=datetime, klaviyo-rules.md).
+ * With `includeProfiles`, each page carries its profiles' identifiers (`include=profile`, three fields).
+ */
+export function eventPages(
+  client: KlaviyoClient,
+  metricId: string,
+  window: { afterDateTime?: string; beforeDateTime?: string; includeProfiles?: boolean },
+  metricName: string,
+  signal?: AbortSignal,
+) {
+  const conditions = [
+    `equals(metric_id,${JSON.stringify(metricId)})`,
+    ...(window.afterDateTime === undefined ? [] : [`greater-than(datetime,${window.afterDateTime})`]),
+    ...(window.beforeDateTime === undefined ? [] : [`less-than(datetime,${window.beforeDateTime})`]),
+  ];
   const url = client.url('/api/events', {
-    filter: `equals(metric_id,${JSON.stringify(metricId)}),greater-than(datetime,${afterDateTime})`,
+    filter: conditions.join(','),
     sort: 'datetime',
     ...eventsPageSize(client),
+    ...(window.includeProfiles ? { include: 'profile', 'fields[profile]': 'email,phone_number,external_id' } : {}),
   });
-  return jsonApiPages<EventResource>(client, url, `Get Events (${metricName})`);
+  return jsonApiPages<EventResource>(client, url, `Get Events (${metricName})`, signal) as AsyncGenerator<EventPage>;
 }

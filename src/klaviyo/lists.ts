@@ -24,3 +24,16 @@ export async function listIds(client: KlaviyoClient, atMost: number): Promise<{ 
   }
   return { ids };
 }
+
+/** Every list of the account by name (names need not be unique: each maps to all its lists' ids). */
+export async function listsByName(client: KlaviyoClient): Promise<Map<string, string[]>> {
+  const byName = new Map<string, string[]>();
+  const url = client.url('/api/lists', { 'fields[list]': 'name', 'page[size]': LISTS_PAGE_SIZE });
+  for await (const page of jsonApiPages<ListResource>(client, url, 'Get Lists (list names of list events)')) {
+    for (const list of page.data) {
+      const name = list?.attributes?.name;
+      if (typeof list?.id === 'string' && typeof name === 'string') byName.set(name, [...(byName.get(name) ?? []), list.id]);
+    }
+  }
+  return byName;
+}

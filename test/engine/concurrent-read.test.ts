@@ -1,3 +1,4 @@
+import type { ProfileConsentState } from '../../src/generated/profile-consent-state.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/parse-config.js';
 import type { SyncEvent } from '../../src/engine/events.js';
@@ -68,15 +69,16 @@ describe('concurrent read of profile_consent', () => {
     let checked = 0;
     for (const event of events) {
       if (event.type === 'records') for (const record of event.records) seen.add(record.id);
-      if (event.type === 'checkpoint' && event.state.updated) {
-        const cursor = Date.parse(event.state.updated);
-        for (const [id, updated] of updatedById) if (updated < cursor) expect(seen.has(id), `${id} before checkpoint ${event.state.updated}`).toBe(true);
+      const state = event.type === 'checkpoint' ? (event.state as ProfileConsentState) : undefined;
+      if (state?.updated) {
+        const cursor = Date.parse(state.updated);
+        for (const [id, updated] of updatedById) if (updated < cursor) expect(seen.has(id), `${id} before checkpoint ${state.updated}`).toBe(true);
         checked += 1;
       }
     }
     expect(checked).toBeGreaterThan(10);
     const last = events.filter((e) => e.type === 'checkpoint').at(-1);
-    expect(last?.type === 'checkpoint' && Date.parse(last.state.updated!)).toBe(Math.max(...updatedById.values()));
+    expect(last?.type === 'checkpoint' && Date.parse((last.state as ProfileConsentState).updated!)).toBe(Math.max(...updatedById.values()));
   });
 
   it('reads no more ranges at once than the rate limit can keep busy: each one costs a partial page', async () => {
@@ -108,7 +110,7 @@ describe('concurrent read of profile_consent', () => {
       const first = await collect({ concurrency: 8, page_size: 10 }, undefined, stopAt);
       const state = first.filter((e) => e.type === 'checkpoint').at(-1);
       expect(state?.type).toBe('checkpoint');
-      const cursor = state?.type === 'checkpoint' ? state.state : undefined;
+      const cursor = state?.type === 'checkpoint' ? (state.state as ProfileConsentState) : undefined;
       const second = await collect({ concurrency: 8, page_size: 10 }, cursor?.updated ? { updated: cursor.updated } : undefined);
       const union = new Set([...recordIds(first), ...recordIds(second)]);
       expect(union.size, `stopped after ${stopAt} checkpoints`).toBe(simulator.size);

@@ -90,7 +90,7 @@ async function read(
   for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: options.mode ?? 'incremental', state }], logger: silentLogger, detectors })) {
     if (event.type === 'stream_failed') throw event.error;
     if (event.type === 'records') {
-      records.push(...event.records);
+      records.push(...(event.records as ProfileConsentRecord[]));
       options.onRecords?.();
     }
     if (event.type === 'checkpoint') {

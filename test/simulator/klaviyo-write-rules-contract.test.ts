@@ -201,3 +201,45 @@ describe('rate limits of the write endpoints', () => {
     expect((await send(sim, SUPPRESS, suppressBody(['a@example.com']))).status).toBe(202);
   });
 });
+
+// Consent events as Klaviyo records them (Klaviyo Help Center, "Understanding consent in profiles"; property keys
+// as seen in real events, see src/simulator/store/consent-changes.ts).
+describe('the consent events a write records', () => {
+  const eventsOf = (sim: KlaviyoSimulator, profileId: string) => sim.events().filter((e) => e.profileId === profileId && !['Placed Order', 'Opened Email', 'Clicked Email', 'Active on Site'].includes(e.metricName));
+
+  it('dates a historical import at its consented_at; any other subscribe at the write', async () => {
+    const sim = await start();
+    const [a, b] = emailsOf(sim, 60).filter((p) => p.attributes.subscriptions?.email?.marketing?.consent !== 'SUBSCRIBED');
+    const historical = { email: a!.attributes.email, subscriptions: { email: { marketing: { consent: 'SUBSCRIBED', consented_at: '2024-05-01T00:00:00Z' } } } };
+    await send(sim, SUBSCRIBE, subscribeBody([historical], { extra: { historical_import: true } }));
+    await send(sim, SUBSCRIBE, subscribeBody([{ email: b!.attributes.email, subscriptions: EMAIL_MARKETING }]));
+    expect(eventsOf(sim, a!.id).map((e) => [e.metricName, e.datetime])).toEqual([['Subscribed to Email Marketing', '2024-05-01T00:00:00+00:00']]);
+    const [now] = eventsOf(sim, b!.id);
+    expect(now?.metricName).toBe('Subscribed to Email Marketing');
+    expect(Math.abs(Date.parse(now!.datetime) - Date.now())).toBeLessThan(5000);
+  });
+
+  it('records no subscribe for a profile already subscribed, and changes nothing', async () => {
+    const sim = await start();
+    const subscribed = emailsOf(sim, 60).find((p) => p.attributes.subscriptions?.email?.marketing?.consent === 'SUBSCRIBED' && !(p.attributes.subscriptions.email.marketing.suppression ?? []).length)!;
+    const before = marketing(sim, subscribed.id);
+    await send(sim, SUBSCRIBE, subscribeBody([{ email: subscribed.attributes.email, subscriptions: EMAIL_MARKETING }]));
+    expect(eventsOf(sim, subscribed.id)).toEqual([]);
+    expect(marketing(sim, subscribed.id)).toEqual(before);
+  });
+
+  it('records Subscribed to List and Unsubscribed from List with the list name (List), and SMS transactional events', async () => {
+    const sim = await start();
+    const list = sim.lists().find((l) => l.optInProcess === 'single_opt_in')!;
+    const [a] = emailsOf(sim, 60).filter((p) => p.attributes.subscriptions?.email?.marketing?.consent !== 'SUBSCRIBED');
+    await send(sim, SUBSCRIBE, subscribeBody([{ email: a!.attributes.email, subscriptions: EMAIL_MARKETING }], { listId: list.id }));
+    await send(sim, UNSUBSCRIBE, unsubscribeBody([{ email: a!.attributes.email, subscriptions: EMAIL_MARKETING_OFF }], { listId: list.id }));
+    const phone = '+14155550199';
+    await send(sim, SUBSCRIBE, subscribeBody([{ phone_number: phone, subscriptions: { sms: { transactional: { consent: 'SUBSCRIBED' } } } }]));
+    expect(eventsOf(sim, a!.id).map((e) => e.metricName)).toEqual(['Subscribed to Email Marketing', 'Subscribed to List', 'Unsubscribed from List']);
+    const listEvents = await get(apiUrl(sim, '/api/events', { filter: `equals(metric_id,"${sim.metrics().find((m) => m.name === 'Subscribed to List')!.id}")` }));
+    expect((listEvents.body as { data: Array<{ attributes: { event_properties: unknown } }> }).data.map((e) => e.attributes.event_properties)).toEqual([{ List: list.name }]);
+    const created = sim.allProfiles().find((p) => p.attributes.phone_number === phone)!;
+    expect(eventsOf(sim, created.id).map((e) => e.metricName)).toEqual(['Subscribed to Text Messaging Transactional']);
+  });
+});

@@ -15,6 +15,8 @@ const CONSENT_NAMES_TEXT = [
   'Subscribed to List',
   'Unsubscribed from List',
   'Updated Email Preferences',
+  'Subscribed to Text Messaging Transactional',
+  'Unsubscribed from Text Messaging Transactional',
 ];
 const ACTIVITY_NAMES = ['Placed Order', 'Opened Email', 'Clicked Email', 'Active on Site'];
 
@@ -31,7 +33,7 @@ const metricsUrl = (query: Record<string, string> = {}) => apiUrl(simulator, '/a
 describe('GET /api/metrics', () => {
   it('pages every metric exactly once, 200 a page, by cursor', async () => {
     const pages = await walkList<MetricWire>(metricsUrl(), 5);
-    expect(pages.map((page) => page.data.length)).toEqual([200, 15 + 220 - 200]);
+    expect(pages.map((page) => page.data.length)).toEqual([200, 17 + 220 - 200]);
     const ids = pages.flatMap((page) => page.data.map((metric) => metric.id));
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids).toEqual(simulator.metrics().map((metric) => metric.id));
@@ -134,7 +136,7 @@ describe('GET /api/metrics', () => {
     const small = await startSimulator({ profiles: 5, customMetrics: 0 });
     try {
       const page = await getList<MetricWire>(apiUrl(small, '/api/metrics'));
-      expect(page.data).toHaveLength(15);
+      expect(page.data).toHaveLength(17);
       expect(page.links.next ?? null).toBeNull();
     } finally {
       await small.close();

@@ -32,13 +32,15 @@ function withSimulator() {
 }
 
 async function syncOut(state: ProfileConsentState | undefined): Promise<{ records: ProfileConsentRecord[]; state: ProfileConsentState | undefined }> {
-  const settings = parseConfig(configFor(simulator, { full_resync_days: 0 }));
+  // Klaviyo dates a historical import's subscribe event at its consented_at, here a minute before the write: the
+  // default lookback (300 s) reaches it; an older one would wait for the periodic full pass (see the README).
+  const settings = parseConfig(configFor(simulator, { full_resync_days: 0, lookback_seconds: 300 }));
   const records: ProfileConsentRecord[] = [];
   let last = state;
   for await (const event of runSync({ settings, streams: [{ stream: 'profile_consent', mode: 'incremental', state }], logger: silentLogger })) {
     if (event.type === 'stream_failed') throw event.error;
-    if (event.type === 'records') records.push(...event.records);
-    if (event.type === 'checkpoint') last = event.state;
+    if (event.type === 'records') records.push(...(event.records as ProfileConsentRecord[]));
+    if (event.type === 'checkpoint') last = event.state as ProfileConsentState;
   }
   return { records, state: last };
 }

@@ -1,20 +1,18 @@
 import { ConfigError } from '../../common/errors.js';
 import type { StreamRequest, SyncMode } from '../../engine/events.js';
-import { CURSOR_FIELD, PRIMARY_KEY, recordSchema, STREAM_NAME } from '../../streams/profile-consent/schema.js';
+import { STREAMS, streamNamed } from '../../streams/registry.js';
 import type { AirbyteStream } from './messages.js';
 
 export function discoverStreams(): AirbyteStream[] {
-  return [
-    {
-      name: STREAM_NAME,
-      json_schema: recordSchema,
-      supported_sync_modes: ['full_refresh', 'incremental'],
-      source_defined_cursor: true,
-      default_cursor_field: CURSOR_FIELD,
-      source_defined_primary_key: PRIMARY_KEY,
-      is_resumable: true,
-    },
-  ];
+  return STREAMS.map((stream) => ({
+    name: stream.name,
+    json_schema: stream.recordSchema,
+    supported_sync_modes: ['full_refresh', 'incremental'],
+    source_defined_cursor: true,
+    default_cursor_field: stream.cursorField,
+    source_defined_primary_key: stream.primaryKey,
+    is_resumable: true,
+  }));
 }
 
 const SYNC_MODES: SyncMode[] = ['full_refresh', 'incremental'];
@@ -39,8 +37,9 @@ export function streamsFromConfiguredCatalog(raw: unknown): Array<{ stream: stri
       throw new ConfigError(`${where}: sync_mode ${JSON.stringify(mode)} is not supported by ${name}. Use "full_refresh" or "incremental".`);
     }
     const cursor = configured.cursor_field;
-    if (cursor !== undefined && !(Array.isArray(cursor) && (cursor.length === 0 || (cursor.length === 1 && cursor[0] === CURSOR_FIELD[0])))) {
-      throw new ConfigError(`${where}: cursor_field ${JSON.stringify(cursor)} is not possible for ${name}; its cursor is defined by the source: ["${CURSOR_FIELD[0]}"].`);
+    const own = streamNamed(name)?.cursorField[0];
+    if (cursor !== undefined && !(Array.isArray(cursor) && (cursor.length === 0 || (cursor.length === 1 && cursor[0] === own)))) {
+      throw new ConfigError(`${where}: cursor_field ${JSON.stringify(cursor)} is not possible for ${name}; its cursor is defined by the source: ["${own}"].`);
     }
     if (selected.some((s) => s.stream === name)) throw new ConfigError(`${where}: stream "${name}" is listed twice.`);
     selected.push({ stream: name, mode: mode as SyncMode });

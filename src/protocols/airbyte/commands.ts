@@ -8,7 +8,8 @@ import { readJsonFile } from '../../config/read-json-file.js';
 import type { Settings } from '../../config/settings.js';
 import { checkConnection } from '../../engine/check-connection.js';
 import type { StreamRequest } from '../../engine/events.js';
-import { createClient, runSync, STREAM_NAMES } from '../../engine/run-sync.js';
+import { createClient, runSync } from '../../engine/run-sync.js';
+import { DEFAULT_STREAM } from '../../streams/registry.js';
 import type { LineWriter } from '../line-writer.js';
 import { progressReporter } from '../progress.js';
 import { discoverStreams, streamsFromConfiguredCatalog } from './catalog.js';
@@ -88,8 +89,9 @@ export async function readCommand(options: { config: string; catalog?: string; s
   const settings = await loadSettings(options.config, { logger });
   const selected = options.catalog ? streamsFromConfiguredCatalog(await readJsonFile(options.catalog, 'catalog')) : undefined;
   const states = parseAirbyteState(options.state ? await readJsonFile(options.state, 'state') : undefined, logger);
-  // Without a catalog (standalone use): every stream, incremental where a state says where to resume.
-  const streams: StreamRequest[] = (selected ?? STREAM_NAMES.map((stream) => ({ stream, mode: states.has(stream) ? ('incremental' as const) : ('full_refresh' as const) }))).map(
+  // Without a catalog (standalone use): profile_consent, incremental where a state says where to resume
+  // (consent_events is read when a catalog selects it).
+  const streams: StreamRequest[] = (selected ?? [DEFAULT_STREAM].map((stream) => ({ stream, mode: states.has(stream) ? ('incremental' as const) : ('full_refresh' as const) }))).map(
     ({ stream, mode }) => ({ stream, mode, state: states.get(stream) }),
   );
 

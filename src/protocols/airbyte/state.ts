@@ -1,10 +1,10 @@
 import { ConfigError } from '../../common/errors.js';
 import { isObject } from '../../common/json.js';
 import type { Logger } from '../../common/logger.js';
-import { STREAM_NAME } from '../../streams/profile-consent/schema.js';
-import { parseProfileConsentState, type ProfileConsentState } from '../../streams/profile-consent/state.js';
+import type { StreamState } from '../../engine/events.js';
+import { STREAM_LIST, streamNamed } from '../../streams/registry.js';
 
-const SHAPE = 'Expected the Airbyte state array ([{"type":"STREAM","stream":{"stream_descriptor":{"name":"profile_consent"},"stream_state":{...}}}]), a legacy object ({"profile_consent": {...}}), or an empty file.';
+const SHAPE = 'Expected the Airbyte state array ([{"type":"STREAM","stream":{"stream_descriptor":{"name":"profile_consent"},"stream_state":{...}}}], one entry per stream), a legacy object ({"profile_consent": {...}}), or an empty file.';
 
 /** Stream states by stream name, from any state form Airbyte has used. */
 function rawStreamStates(raw: unknown): Map<string, unknown> {
@@ -53,18 +53,19 @@ function rawStreamStates(raw: unknown): Map<string, unknown> {
  * Parses the --state input into this source's per-stream states. A state that names other streams only is
  * refused: reading it as "no state" would silently re-sync everything, and usually means a wrong file.
  */
-export function parseAirbyteState(raw: unknown, logger: Logger): Map<string, ProfileConsentState> {
-  const parsed = new Map<string, ProfileConsentState>();
+export function parseAirbyteState(raw: unknown, logger: Logger): Map<string, StreamState> {
+  const parsed = new Map<string, StreamState>();
   const states = rawStreamStates(raw);
   for (const [name, value] of states) {
-    if (name !== STREAM_NAME) {
+    const stream = streamNamed(name);
+    if (!stream) {
       logger.warn(`The state has an entry for stream "${name}", which this source does not have; it is ignored.`);
       continue;
     }
-    parsed.set(name, parseProfileConsentState(value, 'state'));
+    parsed.set(name, stream.parseState(value, 'state'));
   }
   if (states.size > 0 && parsed.size === 0) {
-    throw new ConfigError(`The state has entries for ${[...states.keys()].map((n) => `"${n}"`).join(', ')} but none for ${STREAM_NAME}, so it is not this source's state. Pass this source's last state, or an empty file to sync everything.`);
+    throw new ConfigError(`The state has entries for ${[...states.keys()].map((n) => `"${n}"`).join(', ')} but none for ${STREAM_LIST}, so it is not this source's state. Pass this source's last state, or an empty file to sync everything.`);
   }
   return parsed;
 }

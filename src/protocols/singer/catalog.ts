@@ -1,7 +1,7 @@
 import { ConfigError } from '../../common/errors.js';
 import { isObject } from '../../common/json.js';
 import type { SyncMode } from '../../engine/events.js';
-import { CURSOR_FIELD, PRIMARY_KEY, recordSchema, STREAM_NAME } from '../../streams/profile-consent/schema.js';
+import { DEFAULT_STREAM, STREAMS, STREAM_LIST, streamNamed, type StreamDefinition } from '../../streams/registry.js';
 
 type Breadcrumb = string[];
 interface MetadataEntry {
@@ -9,41 +9,41 @@ interface MetadataEntry {
   metadata: Record<string, unknown>;
 }
 
-const KEY_PROPERTIES = PRIMARY_KEY.map((path) => path[0] as string);
-const AUTOMATIC = new Set([...KEY_PROPERTIES, ...CURSOR_FIELD]);
+const keyProperties = (stream: StreamDefinition) => stream.primaryKey.map((path) => path[0] as string);
 
 /** The Singer catalog, with the metadata Meltano and the Singer spec read for selection. Static: no network. */
 export function singerCatalog() {
-  const metadata: MetadataEntry[] = [
-    {
-      breadcrumb: [],
-      metadata: {
-        inclusion: 'available',
-        'selected-by-default': true,
-        'table-key-properties': KEY_PROPERTIES,
-        'valid-replication-keys': CURSOR_FIELD,
-        'replication-key': CURSOR_FIELD[0],
-        // Both INCREMENTAL and FULL_TABLE work, so no forced-replication-method.
-        'replication-method': 'INCREMENTAL',
-      },
-    },
-    ...Object.keys(recordSchema.properties).map((name) => ({
-      breadcrumb: ['properties', name],
-      metadata: { inclusion: AUTOMATIC.has(name) ? 'automatic' : 'available', 'selected-by-default': true },
-    })),
-  ];
   return {
-    streams: [
-      {
-        tap_stream_id: STREAM_NAME,
-        stream: STREAM_NAME,
-        schema: recordSchema,
-        key_properties: KEY_PROPERTIES,
-        replication_key: CURSOR_FIELD[0],
+    streams: STREAMS.map((stream) => {
+      const automatic = new Set([...keyProperties(stream), ...stream.cursorField]);
+      const metadata: MetadataEntry[] = [
+        {
+          breadcrumb: [],
+          metadata: {
+            inclusion: 'available',
+            'selected-by-default': true,
+            'table-key-properties': keyProperties(stream),
+            'valid-replication-keys': stream.cursorField,
+            'replication-key': stream.cursorField[0],
+            // Both INCREMENTAL and FULL_TABLE work, so no forced-replication-method.
+            'replication-method': 'INCREMENTAL',
+          },
+        },
+        ...Object.keys(stream.recordSchema.properties).map((name) => ({
+          breadcrumb: ['properties', name],
+          metadata: { inclusion: automatic.has(name) ? 'automatic' : 'available', 'selected-by-default': true },
+        })),
+      ];
+      return {
+        tap_stream_id: stream.name,
+        stream: stream.name,
+        schema: stream.recordSchema,
+        key_properties: keyProperties(stream),
+        replication_key: stream.cursorField[0],
         replication_method: 'INCREMENTAL',
         metadata,
-      },
-    ],
+      };
+    }),
   };
 }
 
@@ -68,7 +68,8 @@ function isFalse(value: unknown): boolean {
  * `selected-by-default`; `automatic` properties are always emitted, `unsupported` ones never.
  */
 export function selectionsFromCatalog(raw: unknown): SingerSelection[] {
-  if (raw === undefined) return [{ stream: STREAM_NAME, mode: 'incremental', properties: undefined }];
+  // No catalog: the consent state, as before consent_events existed (a catalog selects consent_events).
+  if (raw === undefined) return [{ stream: DEFAULT_STREAM, mode: 'incremental', properties: undefined }];
   const streams = (raw as { streams?: unknown })?.streams;
   if (!Array.isArray(streams)) throw new ConfigError('The catalog must be an object with a "streams" array. Run the tap with --discover to get one.');
   const selections: SingerSelection[] = [];
@@ -77,7 +78,8 @@ export function selectionsFromCatalog(raw: unknown): SingerSelection[] {
     if (!isObject(entry)) throw new ConfigError(`${where} is not an object. Run the tap with --discover to get a catalog.`);
     const id = typeof entry.tap_stream_id === 'string' ? entry.tap_stream_id : entry.stream;
     if (typeof id !== 'string') throw new ConfigError(`${where}: tap_stream_id is missing.`);
-    if (id !== STREAM_NAME) throw new ConfigError(`${where}: unknown stream "${id}". This tap has one stream: ${STREAM_NAME}.`);
+    const stream = streamNamed(id);
+    if (!stream) throw new ConfigError(`${where}: unknown stream "${id}". This tap's streams are ${STREAM_LIST}.`);
     if (entry.metadata !== undefined && !Array.isArray(entry.metadata)) throw new ConfigError(`${where}: metadata must be an array of {breadcrumb, metadata} entries.`);
     const metadata = (entry.metadata ?? []) as unknown[];
     const byPath = new Map<string, Record<string, unknown>>();
@@ -96,26 +98,32 @@ export function selectionsFromCatalog(raw: unknown): SingerSelection[] {
       throw new ConfigError(`${where}: replication-method ${JSON.stringify(method)} is not supported. Use INCREMENTAL or FULL_TABLE.`);
     }
     const key = top['replication-key'];
-    if (key !== undefined && key !== CURSOR_FIELD[0]) {
-      throw new ConfigError(`${where}: replication-key ${JSON.stringify(key)} is not possible; this stream's replication key is "${CURSOR_FIELD[0]}".`);
+    if (key !== undefined && key !== stream.cursorField[0]) {
+      throw new ConfigError(`${where}: replication-key ${JSON.stringify(key)} is not possible; ${id}'s replication key is "${stream.cursorField[0]}".`);
     }
-    const properties = Object.keys(recordSchema.properties).filter((name) => {
+    if (selections.some((s) => s.stream === id)) throw new ConfigError(`${where}: stream "${id}" is listed twice.`);
+    const automatic = new Set([...keyProperties(stream), ...stream.cursorField]);
+    const all = Object.keys(stream.recordSchema.properties);
+    const properties = all.filter((name) => {
       const m = byPath.get(`properties/${name}`) ?? {};
-      if (AUTOMATIC.has(name) || m.inclusion === 'automatic') return true;
+      if (automatic.has(name) || m.inclusion === 'automatic') return true;
       if (m.inclusion === 'unsupported') return false;
       return 'selected' in m ? isTrue(m.selected) : !isFalse(m['selected-by-default'] ?? true);
     });
     selections.push({
       stream: id,
       mode: method === 'FULL_TABLE' ? 'full_refresh' : 'incremental',
-      properties: properties.length === Object.keys(recordSchema.properties).length ? undefined : properties,
+      properties: properties.length === all.length ? undefined : properties,
     });
   }
   return selections;
 }
 
-/** The record schema narrowed to the selected properties. */
-export function projectedSchema(properties: string[] | undefined): object {
+/** A stream's record schema narrowed to the selected properties. */
+export function projectedSchema(streamName: string, properties: string[] | undefined): object {
+  const stream = streamNamed(streamName);
+  if (!stream) throw new ConfigError(`Unknown stream "${streamName}". This tap's streams are ${STREAM_LIST}.`);
+  const { recordSchema } = stream;
   if (!properties) return recordSchema;
   const keep = new Set(properties);
   return {

@@ -1,9 +1,8 @@
-import type { ProfileConsentRecord } from '../../generated/profile-consent-record.js';
 import type { Settings } from '../../config/settings.js';
+import type { StreamRecord, StreamState } from '../../engine/events.js';
 import { createClient, runSync } from '../../engine/run-sync.js';
 import type { KlaviyoClient } from '../../klaviyo/client.js';
-import { CURSOR_FIELD, PRIMARY_KEY } from '../../streams/profile-consent/schema.js';
-import type { ProfileConsentState } from '../../streams/profile-consent/state.js';
+import { streamNamed } from '../../streams/registry.js';
 import type { LineWriter } from '../line-writer.js';
 import { progressReporter } from '../progress.js';
 import { projectedSchema, type SingerSelection } from './catalog.js';
@@ -12,10 +11,11 @@ import { RequestMetrics } from './request-metrics.js';
 import { recordLine, schemaMessage, stateMessage } from './messages.js';
 import { stateValue, type SingerState } from './state.js';
 
-function project(record: ProfileConsentRecord, properties: string[] | undefined): object {
+function project(record: StreamRecord, properties: string[] | undefined): object {
   if (!properties) return record;
+  const fields = record as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const name of properties) out[name] = record[name as keyof ProfileConsentRecord];
+  for (const name of properties) out[name] = fields[name];
   return out;
 }
 
@@ -34,9 +34,8 @@ export async function runTap(options: { settings: Settings; selections: SingerSe
 async function tap(options: { settings: Settings; selections: SingerSelection[]; state: SingerState; out: LineWriter; progress?: boolean }, client: KlaviyoClient): Promise<number> {
   const { selections, state, out } = options;
   const reportProgress = progressReporter(options.progress);
-  const bookmarks = new Map<string, ProfileConsentState>(state.streams);
+  const bookmarks = new Map<string, StreamState>(state.streams);
   const byStream = new Map(selections.map((s) => [s.stream, s]));
-  const keyProperties = PRIMARY_KEY.map((path) => path[0] as string);
   let counts = 0;
 
   // The engine decides what a FULL_TABLE (full refresh) may take from a bookmark: only its own interrupted
@@ -50,11 +49,13 @@ async function tap(options: { settings: Settings; selections: SingerSelection[];
       return 141;
     }
     switch (event.type) {
-      case 'stream_started':
+      case 'stream_started': {
         counts = 0;
-        await out.write(schemaMessage(event.stream, projectedSchema(byStream.get(event.stream)?.properties), keyProperties, CURSOR_FIELD));
+        const definition = streamNamed(event.stream);
+        await out.write(schemaMessage(event.stream, projectedSchema(event.stream, byStream.get(event.stream)?.properties), (definition?.primaryKey ?? []).map((path) => path[0] as string), definition?.cursorField ?? []));
         stateIsLast = false;
         break;
+      }
       case 'records': {
         counts += event.records.length;
         const properties = byStream.get(event.stream)?.properties;

@@ -149,6 +149,11 @@ const ACCEPTED: SimulatedResponse = { status: 202, headers: {}, body: '' };
 const unknownList = (id: string): SimulatedResponse =>
   errorResponse(404, 'not_found', 'Not found.', `A list with id ${id} does not exist in this account.`, { pointer: '/data/relationships/list/data/id' });
 
+/** A list event's properties as Klaviyo's list events carry them: the list's name (`List`), no id. */
+function listProperties(context: WriteContext, listId: string): { List: string } {
+  return { List: context.lists.byId(listId)?.name ?? listId };
+}
+
 function isDoubleOptIn(job: { listId?: string }, context: WriteContext): boolean {
   if (job.listId === undefined) return context.doubleOptInByDefault;
   return context.lists.byId(job.listId)?.opt_in_process === 'double_opt_in';
@@ -198,7 +203,11 @@ function applySubscribe(job: SubscribeJob, doubleOptIn: boolean, context: WriteC
             ...(entry.consentedAtMs[channel] === undefined ? {} : { consentedAtMs: entry.consentedAtMs[channel] }),
           }),
         );
-      if (job.listId !== undefined && pending.length < entry.channels.length) events.push({ metric: 'subscribedToList', properties: { list_id: job.listId } });
+      if (job.listId !== undefined && pending.length < entry.channels.length) {
+        // Dated as the subscribe it goes with: at the consent's own time for a historical import.
+        const consentedAtMs = Object.values(entry.consentedAtMs).find((at) => at !== undefined);
+        events.push({ metric: 'subscribedToList', properties: listProperties(context, job.listId), ...(consentedAtMs === undefined ? {} : { atMs: consentedAtMs }) });
+      }
       return events;
     });
   }
@@ -212,7 +221,7 @@ export function confirmPendingOptIns(context: WriteContext, atMs: number): numbe
       const events = subscribe(attributes, optIn.channel, atMs, { ...(optIn.listId === undefined ? {} : { listId: optIn.listId }), customSource: optIn.customSource });
       const marketing = attributes.subscriptions?.email?.marketing;
       if (optIn.channel === 'email.marketing' && marketing) marketing.double_optin = true;
-      if (optIn.listId !== undefined) events.push({ metric: 'subscribedToList', properties: { list_id: optIn.listId } });
+      if (optIn.listId !== undefined) events.push({ metric: 'subscribedToList', properties: listProperties(context, optIn.listId) });
       return events;
     });
   }
@@ -228,7 +237,7 @@ function acceptUnsubscribe(body: unknown, context: WriteContext): SimulatedRespo
       const slot = resolveQuietly(entry, context.store) ?? findOrCreate(entry, context, atMs);
       context.writer.apply(slot, atMs, (attributes) => {
         adoptIdentifiers(attributes, entry);
-        const listOption = job.listId === undefined ? {} : { listId: job.listId };
+        const listOption = job.listId === undefined ? {} : { listId: job.listId, listName: context.lists.byId(job.listId)?.name ?? job.listId };
         return entry.channels.flatMap((channel) => unsubscribe(attributes, channel, atMs, listOption));
       });
     }

@@ -29,7 +29,18 @@ export type SuppressionReason = 'USER_SUPPRESSED' | 'HARD_BOUNCE' | 'SPAM_COMPLA
 export interface ConsentEvent {
   metric: ConsentMetric;
   properties?: EventProperties;
+  /**
+   * When the event is dated, if not at the change: a historical import's subscribe is dated at its consented_at
+   * (Klaviyo Help Center, "Understanding consent in profiles": subscription events sent with a past timestamp).
+   */
+  atMs?: number;
 }
+
+// Klaviyo documents no event property keys for its 2024+ consent metrics. `Method` is one of the report
+// dimensions it documents (OpenAPI MetricAggregateQuery `by`), so API-made changes carry Method: API here; the
+// keys of bounces, spam complaints and list events are those seen in real events (tap-klaviyo schemas, Stitch
+// docs): `Bounce Type`, `Email Domain`, `$message`, `List`. No identifier is copied into an event.
+const API_METHOD: EventProperties = { Method: 'API' };
 
 /** Global suppressions a subscribe lifts, per the bulk-subscribe operation's description; bounces and invalid addresses stay. */
 const LIFTED_BY_SUBSCRIBE = new Set(['UNSUBSCRIBE', 'SPAM_COMPLAINT', 'USER_SUPPRESSED']);
@@ -61,8 +72,17 @@ export function subscribe(attributes: ProfileAttributes, channel: Channel, atMs:
   switch (channel) {
     case 'email.marketing': {
       const marketing = emailMarketingOf(subscriptions);
-      const suppression = marketing.suppression?.filter((entry) => !LIFTED_BY_SUBSCRIBE.has(entry.reason)) ?? null;
       const listId = options.listId;
+      // Klaviyo records the subscribe only for a profile not already subscribed (never subscribed, unsubscribed
+      // or manually suppressed before), per "Understanding consent in profiles": for one already subscribed and
+      // reachable, the consent record stays as it was (a list subscribe still lifts that list's suppression).
+      if (marketing.consent === 'SUBSCRIBED' && (marketing.suppression ?? []).length === 0) {
+        if (listId !== undefined && (marketing.list_suppressions ?? []).some((entry) => entry.list_id === listId)) {
+          Object.assign(marketing, { list_suppressions: (marketing.list_suppressions ?? []).filter((entry) => entry.list_id !== listId), last_updated: now });
+        }
+        return [];
+      }
+      const suppression = marketing.suppression?.filter((entry) => !LIFTED_BY_SUBSCRIBE.has(entry.reason)) ?? null;
       const listSuppressions =
         listId === undefined ? marketing.list_suppressions : (marketing.list_suppressions?.filter((entry) => entry.list_id !== listId) ?? null);
       Object.assign(marketing, {
@@ -77,22 +97,31 @@ export function subscribe(attributes: ProfileAttributes, channel: Channel, atMs:
         suppression,
         list_suppressions: listSuppressions ?? null,
       });
-      return [{ metric: 'subscribedToEmail' }];
+      return [consentEvent('subscribedToEmail', options)];
     }
-    case 'sms.marketing':
+    case 'sms.marketing': {
+      if (smsOf(subscriptions).marketing?.consent === 'SUBSCRIBED') return [];
       smsOf(subscriptions).marketing = { can_receive_sms_marketing: true, ...smsRecord('SUBSCRIBED', consentedAt, now) };
-      return [{ metric: 'subscribedToSms' }];
-    case 'sms.transactional':
+      return [consentEvent('subscribedToSms', options)];
+    }
+    case 'sms.transactional': {
+      if (smsOf(subscriptions).transactional?.consent === 'SUBSCRIBED') return [];
       smsOf(subscriptions).transactional = { can_receive_sms_transactional: true, ...smsRecord('SUBSCRIBED', consentedAt, now) };
-      return [];
+      return [consentEvent('subscribedToSmsTransactional', options)];
+    }
     default:
       setOtherChannel(attributes, subscriptions, channel, 'SUBSCRIBED', atMs);
       return [];
   }
 }
 
+/** A subscribe's event: Method API, dated at consented_at for a historical import. */
+function consentEvent(metric: ConsentMetric, options: SubscribeOptions): ConsentEvent {
+  return { metric, properties: API_METHOD, ...(options.consentedAtMs === undefined ? {} : { atMs: options.consentedAtMs }) };
+}
+
 /** Bulk unsubscribe of one channel; with a list, email is unsubscribed from that list alone. */
-export function unsubscribe(attributes: ProfileAttributes, channel: Channel, atMs: number, options: { listId?: string } = {}): ConsentEvent[] {
+export function unsubscribe(attributes: ProfileAttributes, channel: Channel, atMs: number, options: { listId?: string; listName?: string } = {}): ConsentEvent[] {
   const now = consentTimestamp(atMs);
   const subscriptions = subscriptionsOf(attributes);
   switch (channel) {
@@ -103,7 +132,7 @@ export function unsubscribe(attributes: ProfileAttributes, channel: Channel, atM
         const others = (marketing.list_suppressions ?? []).filter((entry) => entry.list_id !== listId);
         const entry: EmailMarketingListSuppression = { list_id: listId, reason: 'USER_SUPPRESSED', timestamp: now };
         Object.assign(marketing, { last_updated: now, list_suppressions: [...others, entry] });
-        return [{ metric: 'unsubscribedFromList', properties: { list_id: listId } }];
+        return [{ metric: 'unsubscribedFromList', properties: { List: options.listName ?? listId } }];
       }
       Object.assign(marketing, {
         can_receive_email_marketing: false,
@@ -116,14 +145,14 @@ export function unsubscribe(attributes: ProfileAttributes, channel: Channel, atM
         double_optin: null,
         suppression: withSuppression(marketing.suppression, 'UNSUBSCRIBE', now),
       });
-      return [{ metric: 'unsubscribedFromEmail' }];
+      return [{ metric: 'unsubscribedFromEmail', properties: API_METHOD }];
     }
     case 'sms.marketing':
       smsOf(subscriptions).marketing = { can_receive_sms_marketing: false, ...smsRecord('UNSUBSCRIBED', now, now) };
-      return [{ metric: 'unsubscribedFromSms' }];
+      return [{ metric: 'unsubscribedFromSms', properties: API_METHOD }];
     case 'sms.transactional':
       smsOf(subscriptions).transactional = { can_receive_sms_transactional: false, ...smsRecord('UNSUBSCRIBED', now, now) };
-      return [];
+      return [{ metric: 'unsubscribedFromSmsTransactional', properties: API_METHOD }];
     default:
       setOtherChannel(attributes, subscriptions, channel, 'UNSUBSCRIBED', atMs);
       return [];
@@ -139,7 +168,10 @@ export function suppress(attributes: ProfileAttributes, reason: SuppressionReaso
     last_updated: now,
     suppression: withSuppression(marketing.suppression, reason, now),
   });
-  return [{ metric: SUPPRESSION_METRIC[reason] }];
+  const domain = typeof attributes.email === 'string' ? (attributes.email.split('@')[1] ?? null) : null;
+  const properties: EventProperties =
+    reason === 'HARD_BOUNCE' ? { 'Bounce Type': 'Hard', 'Email Domain': domain, $message: messageId(atMs) } : reason === 'SPAM_COMPLAINT' ? { $message: messageId(atMs), 'Email Domain': domain } : API_METHOD;
+  return [{ metric: SUPPRESSION_METRIC[reason], properties }];
 }
 
 /**
@@ -155,7 +187,12 @@ export function unsuppress(attributes: ProfileAttributes, atMs: number): Consent
     last_updated: consentTimestamp(atMs),
     can_receive_email_marketing: marketing.consent === 'SUBSCRIBED' && suppression.length === 0,
   });
-  return [{ metric: 'unsuppressedFromEmail' }];
+  return [{ metric: 'unsuppressedFromEmail', properties: API_METHOD }];
+}
+
+/** The id of the message a bounce or complaint answers: six characters, like Klaviyo's. */
+function messageId(atMs: number): string {
+  return Math.floor(atMs / 1000).toString(36).slice(-6).toUpperCase();
 }
 
 /** Push consent, which Klaviyo records no consent metric for. */

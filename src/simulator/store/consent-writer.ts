@@ -30,7 +30,8 @@ export class ConsentWriter {
     this.store.write(slot, attributes);
     const profileId = this.store.idOf(slot);
     for (const event of recorded) {
-      this.events.add({ metricId: this.metrics.consent(event.metric).id, profileId, seconds, properties: event.properties });
+      const at = event.atMs === undefined ? seconds : Math.floor(event.atMs / 1000);
+      this.events.add({ metricId: this.metrics.consent(event.metric).id, profileId, seconds: at, ...(event.properties ? { properties: event.properties } : {}) });
     }
   }
 

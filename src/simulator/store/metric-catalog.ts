@@ -10,7 +10,9 @@ import { formatSeconds } from './timestamps.js';
  */
 export type SmsMetricNaming = 'text' | 'sms' | 'both';
 
-const OLD_SMS_NAMES = ['Subscribed to SMS Marketing', 'Unsubscribed from SMS Marketing'];
+const OLD_SMS_NAMES = ['Subscribed to SMS Marketing', 'Unsubscribed from SMS Marketing', 'Subscribed to SMS Transactional', 'Unsubscribed from SMS Transactional'];
+/** Added after the first consent metrics, so that those keep their ids from one version to the next. */
+const LATER_CONSENT: readonly ConsentMetric[] = ['subscribedToSmsTransactional', 'unsubscribedFromSmsTransactional'];
 
 /** The consent metrics the simulator records events for, by role rather than by (account-dependent) name. */
 export type ConsentMetric =
@@ -18,6 +20,8 @@ export type ConsentMetric =
   | 'unsubscribedFromEmail'
   | 'subscribedToSms'
   | 'unsubscribedFromSms'
+  | 'subscribedToSmsTransactional'
+  | 'unsubscribedFromSmsTransactional'
   | 'suppressedFromEmail'
   | 'unsuppressedFromEmail'
   | 'markedEmailAsSpam'
@@ -60,6 +64,9 @@ function consentMetricNames(naming: SmsMetricNaming): Record<ConsentMetric, stri
     subscribedToList: 'Subscribed to List',
     unsubscribedFromList: 'Unsubscribed from List',
     updatedEmailPreferences: 'Updated Email Preferences',
+    // Renamed with the marketing ones in July 2026 (singer-io/tap-klaviyo PR 87 lists the new names).
+    subscribedToSmsTransactional: `Subscribed to ${sms} Transactional`,
+    unsubscribedFromSmsTransactional: `Unsubscribed from ${sms} Transactional`,
   };
 }
 
@@ -92,10 +99,11 @@ export class MetricCatalog {
     }
     this.consentNames = consentMetricNames(naming);
     const definitions: Array<readonly [string, Integration]> = [
-      ...Object.values(this.consentNames).map((name) => [name, KLAVIYO] as const),
+      ...(Object.entries(this.consentNames) as Array<[ConsentMetric, string]>).filter(([role]) => !LATER_CONSENT.includes(role)).map(([, name]) => [name, KLAVIYO] as const),
       ...ACTIVITY_METRICS,
     ];
     for (let i = 1; i <= customMetrics; i++) definitions.push([`Custom Metric ${String(i).padStart(3, '0')}`, API]);
+    for (const role of LATER_CONSENT) definitions.push([this.consentNames[role], KLAVIYO]);
     // Last, so that every other metric keeps its id whatever the naming.
     if (naming === 'both') for (const name of OLD_SMS_NAMES) definitions.push([name, KLAVIYO]);
 

@@ -1,0 +1,51 @@
+import { parseDateTime, toFilterDateTime } from '../common/datetime.js';
+import type { ConsentEventsState } from '../generated/consent-events-state.js';
+import type { SyncMode } from './events.js';
+
+const ms = (value: string | undefined) => (value === undefined ? undefined : parseDateTime(value)?.secondsMs);
+
+export interface ConsentEventsPlan {
+  /** The state to carry and update: the incoming one (a full refresh keeps only its own interrupted attempt's). */
+  base: ConsentEventsState;
+  /** A metric's events are read from after this instant (lookback and start_date applied); undefined: all. */
+  afterMs(metricId: string): number | undefined;
+  /** The state held instants after this run's start (a wrong clock or a hand edit); they were reset to it. */
+  stateInFuture: boolean;
+  reason: string;
+}
+
+/**
+ * Plans a consent_events run. A metric resumes from its own progress (an interrupted run's) else from the
+ * stream's watermark, `lookback` earlier (Klaviyo's filters are strict and whole-second, its indexes may lag),
+ * and never before `start_date`. A full refresh reads every event from start_date, resuming only its own
+ * interrupted attempt.
+ */
+export function planConsentEvents(options: { mode: SyncMode; state: ConsentEventsState | undefined; startDateMs: number | undefined; runStartedMs: number; lookbackSeconds: number }): ConsentEventsPlan {
+  const { runStartedMs, startDateMs } = options;
+  const lookbackMs = Math.max(1, options.lookbackSeconds) * 1000;
+  const given = options.mode === 'incremental' || options.state?.full_refresh_in_progress === true ? (options.state ?? {}) : {};
+  const { full_refresh_in_progress: _flag, ...base } = structuredClone(given);
+  const runStart = toFilterDateTime(runStartedMs);
+  let stateInFuture = false;
+  const clamp = (value: string | undefined): string | undefined => {
+    const at = ms(value);
+    if (at !== undefined && at > runStartedMs) {
+      stateInFuture = true;
+      return runStart;
+    }
+    return value;
+  };
+  if (base.datetime !== undefined) base.datetime = clamp(base.datetime);
+  if (base.metrics) base.metrics = Object.fromEntries(Object.entries(base.metrics).map(([id, at]) => [id, clamp(at) as string]));
+  const reason = options.mode === 'full_refresh' ? (given.full_refresh_in_progress ? 'resuming a full refresh' : 'full refresh') : base.datetime === undefined && !base.metrics ? 'first run' : '';
+  return {
+    base,
+    afterMs(metricId) {
+      const watermark = ms(base.metrics?.[metricId] ?? base.datetime);
+      if (watermark === undefined) return startDateMs;
+      return Math.max(watermark - lookbackMs, startDateMs ?? Number.NEGATIVE_INFINITY);
+    },
+    stateInFuture,
+    reason,
+  };
+}

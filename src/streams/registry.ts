@@ -1,0 +1,29 @@
+import type { StreamState } from '../engine/events.js';
+import * as consentEvents from './consent-events/schema.js';
+import { parseConsentEventsState } from './consent-events/state.js';
+import * as profileConsent from './profile-consent/schema.js';
+import { parseProfileConsentState } from './profile-consent/state.js';
+
+/** What the protocol faces need to know of a stream: its schema, keys, cursor and state. */
+export interface StreamDefinition {
+  name: string;
+  recordSchema: { properties: Record<string, Record<string, unknown>>; required: string[]; [key: string]: unknown };
+  primaryKey: string[][];
+  cursorField: string[];
+  /** Validates this stream's state from any face; `where` names where it came from in messages. */
+  parseState(raw: unknown, where: string): StreamState;
+}
+
+export const STREAMS: readonly StreamDefinition[] = [
+  { name: profileConsent.STREAM_NAME, recordSchema: profileConsent.recordSchema, primaryKey: profileConsent.PRIMARY_KEY, cursorField: profileConsent.CURSOR_FIELD, parseState: parseProfileConsentState },
+  { name: consentEvents.STREAM_NAME, recordSchema: consentEvents.recordSchema, primaryKey: consentEvents.PRIMARY_KEY, cursorField: consentEvents.CURSOR_FIELD, parseState: parseConsentEventsState },
+];
+
+/** The stream read when no catalog selects any: the consent state, as before consent_events existed. */
+export const DEFAULT_STREAM = profileConsent.STREAM_NAME;
+
+export function streamNamed(name: string): StreamDefinition | undefined {
+  return STREAMS.find((stream) => stream.name === name);
+}
+
+export const STREAM_LIST = STREAMS.map((s) => s.name).join(' and ');
