@@ -95,6 +95,29 @@ async function writeBack(simulator: KlaviyoSimulator, configFile: string) {
   return { dry, real, optedOutEmail: optedOut.attributes.email as string, optedOutConsent: consentOf(optedOut.id), subscribedEmail: subscribed.attributes.email as string, subscribedConsent: consentOf(subscribed.id) };
 }
 
+/**
+ * The consent history: the consent_events stream read on its own (a configured catalog selecting it), counted by
+ * channel and action, with the rows of the people the demo unsubscribed.
+ */
+async function consentHistory(configFile: string, unsubscribed: readonly string[], sinceMs: number) {
+  const catalogFile = join(outDir, 'catalog.consent_events.json');
+  writeFileSync(
+    catalogFile,
+    JSON.stringify({ streams: [{ stream: { name: 'consent_events', json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'] }, sync_mode: 'incremental', destination_sync_mode: 'append_dedup', cursor_field: ['datetime'], primary_key: [['id']] }] }, null, 2),
+  );
+  const file = join(outDir, 'consent-events.jsonl');
+  const code = await runRead(['read', '--config', configFile, '--catalog', catalogFile], file);
+  const rows = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { type: string; record?: { data: { email: string | null; datetime: string; channel: string; action: string; metric_name: string; method: string | null } } })
+    .filter((m) => m.type === 'RECORD' && m.record)
+    .map((m) => m.record!.data);
+  const byKind = new Map<string, number>();
+  for (const row of rows) byKind.set(`${row.channel} ${row.action}`, (byKind.get(`${row.channel} ${row.action}`) ?? 0) + 1);
+  return { code, file, rows: rows.length, byKind, theirs: rows.filter((r) => r.email !== null && unsubscribed.includes(r.email) && r.channel === 'email' && r.action === 'unsubscribed' && Date.parse(r.datetime) >= Math.floor(sinceMs / 1000) * 1000) };
+}
+
 type Counts = Map<string, Map<string, number>>;
 function bump(counts: Counts, channel: string, status: string | null) {
   const row = counts.get(channel) ?? new Map<string, number>();
@@ -131,10 +154,12 @@ async function main() {
   let code: number;
   let incremental: Awaited<ReturnType<typeof unsubscribeAndSyncAgain>> | undefined;
   let written: Awaited<ReturnType<typeof writeBack>> | undefined;
+  let history: Awaited<ReturnType<typeof consentHistory>> | undefined;
   try {
     code = await runRead(['read', '--config', configFile, '--catalog', catalogFile], outputFile);
     if (code === 0) incremental = await unsubscribeAndSyncAgain(simulator, configFile, catalogFile, outputFile);
     if (code === 0) written = await writeBack(simulator, configFile);
+    if (code === 0) history = await consentHistory(configFile, incremental?.unsubscribed ?? [], started);
   } finally {
     await simulator.close();
   }
@@ -194,6 +219,12 @@ async function main() {
     process.stdout.write(`Klaviyo now holds email_consent=${written.optedOutConsent} for ${written.optedOutEmail}: the stale opt-in did not overturn the newer opt-out.\n`);
     process.stdout.write(`And email_consent=${written.subscribedConsent} for ${written.subscribedEmail}, whose newer opt-out was applied.\n`);
     process.stdout.write(`Reports: ${relative(process.cwd(), join(outDir, 'write-report.jsonl'))} (and .dry-run.jsonl)\n`);
+  }
+  if (history) {
+    process.stdout.write(`\nThe consent history (the consent_events stream, one row per consent event): ${history.rows} events in ${relative(process.cwd(), history.file)}\n`);
+    for (const [kind, n] of [...history.byKind].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${kind.padEnd(32)} ${pad(n, 6)}\n`);
+    process.stdout.write(`Among them, the ${history.theirs.length} unsubscribes made above, each with its time and method:\n`);
+    for (const r of history.theirs) process.stdout.write(`  ${r.datetime}  ${(r.email ?? '').padEnd(44)} ${r.metric_name} (method ${r.method ?? 'unknown'})\n`);
   }
   process.stdout.write(
     `\nThe simulator enforces Klaviyo's rate limits and published rules; of the ${requests} requests the demo made, it refused ${refused}.\n`,

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import { isIP, type AddressInfo } from 'node:net';
 import type { ProfileAttributes, ProfileResource } from '../klaviyo/types.js';
 import { defaultActivityEvents, generateActivityEvents } from './generation/activity-events.js';
+import { defaultConsentHistoryProfiles, generateConsentHistory } from './generation/consent-history.js';
 import { REQUIRED_SCOPE } from './rules/api-contract.js';
 import { JOB_READ_SCOPES, SUBSCRIBE_SCOPES, SUPPRESS_SCOPES, UNSUBSCRIBE_SCOPES, UNSUPPRESS_SCOPES } from './rules/bulk-jobs-contract.js';
 import { confirmPendingOptIns, getSuppressionJob, postBulkJob, type PendingOptIn, type WriteContext } from './endpoints/bulk-jobs-endpoint.js';
@@ -101,6 +102,11 @@ export interface SimulatorOptions {
   /** Generated events of non-consent metrics (orders, opens, clicks, site visits); default two per profile, at most 10000. */
   activityEvents?: number;
   /**
+   * Profiles whose consent history (the consent events their consent records imply) is generated; default every
+   * profile, at most 5000. 0: an account with no consent event yet.
+   */
+  consentHistoryProfiles?: number;
+  /**
    * How long an accepted consent job takes to apply, as Klaviyo applies jobs asynchronously: a client that
    * reads a profile right after the 202 may see the old consent. Default 0: applied before the response.
    */
@@ -187,6 +193,7 @@ export class KlaviyoSimulator {
       seed,
       anchorSec: lastWholeSecondBefore(anchor) + 1,
     });
+    generateConsentHistory(eventStore, store, catalog, lists, options.consentHistoryProfiles ?? defaultConsentHistoryProfiles(store.size));
 
     let simulator: KlaviyoSimulator | undefined;
     const server = createServer({ keepAlive: true }, (request, response) => simulator?.handle(request, response));

@@ -27,4 +27,14 @@ describe('npm run demo', () => {
     expect(written).toMatch(new RegExp(`${stale![2]!.replace(/[.+]/g, '\\$&')}\\s+conflict`));
     expect(result.stdout).toMatch(/And email_consent=UNSUBSCRIBED for \S+, whose newer opt-out was applied/);
   });
+
+  it('shows the consent history: a consent_events file whose rows it counts, with the five unsubscribes it made', async () => {
+    const result = await runRaw(join(repoRoot, 'dist/demo/run-demo.js'), [], { env: { DEMO_PROFILES: '300' }, timeoutMs: 60_000 });
+    expect(result.code, result.stderr).toBe(0);
+    const said = /consent_events stream, one row per consent event\): (\d+) events in (\S+)/.exec(result.stdout);
+    expect(said, result.stdout).not.toBeNull();
+    const rows = readFileSync(join(repoRoot, said![2]!), 'utf8').split('\n').filter((line) => line.includes('"type":"RECORD"'));
+    expect(rows).toHaveLength(Number(said![1]));
+    expect(result.stdout).toMatch(/the 5 unsubscribes made above/);
+  });
 });

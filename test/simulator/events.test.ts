@@ -7,7 +7,7 @@ const ACTIVITY_EVENTS = 2500;
 let simulator: KlaviyoSimulator;
 let metricIds: Map<string, string>;
 beforeAll(async () => {
-  simulator = await startSimulator({ profiles: 300, seed: 8, activityEvents: ACTIVITY_EVENTS });
+  simulator = await startSimulator({ profiles: 300, seed: 8, activityEvents: ACTIVITY_EVENTS, consentHistoryProfiles: 0 });
   metricIds = new Map(simulator.metrics().map((metric) => [metric.name, metric.id]));
 });
 afterAll(async () => {
