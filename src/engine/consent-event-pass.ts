@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { parseDateTime, toFilterDateTime } from '../common/datetime.js';
+import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
 import type { ConsentMetric } from '../klaviyo/consent-metrics.js';
 import { isExpiredCursor } from '../klaviyo/errors.js';
-import { eventPages, type EventResource, type IncludedProfile } from '../klaviyo/events.js';
+import { eventPages, eventSecondsMs, type EventResource, type IncludedProfile } from '../klaviyo/events.js';
 import { MAX_CURSOR_RESTARTS } from '../klaviyo/pages.js';
 import { PageChannel } from './page-channel.js';
 
@@ -22,11 +22,6 @@ export type PassItem =
 
 type Item = PassItem | { type: 'failed'; error: unknown };
 
-/** Whole-second epoch ms of an event's datetime, or undefined when Klaviyo sent none we can read. */
-export function eventSecondsMs(event: EventResource): number | undefined {
-  const text = event.attributes?.datetime;
-  return typeof text === 'string' ? parseDateTime(text)?.secondsMs : undefined;
-}
 
 /**
  * One pass over Get Events for the given consent metrics, each read from its own lower bound up to the second of

@@ -23,7 +23,8 @@ type Detector = 'updated' | 'suppressions' | 'events';
  * Runs the requested streams one after another and reports what happens as SyncEvents. A stream that fails
  * ends the sync: its failure is reported as an event, and nothing after it runs. With both streams asked for,
  * consent_events runs first and its pass over Get Events also gathers the profiles that profile_consent's
- * consent-event detector needs, so the run reads each consent metric's events once.
+ * consent-event detector needs, so the run reads each consent metric's events once; if it fails, profile_consent
+ * still runs, reading its events itself.
  */
 export async function* runSync(options: {
   settings: Settings;
@@ -40,7 +41,7 @@ export async function* runSync(options: {
   const client = options.client ?? createClient(settings, logger);
   const runStartedMs = (options.now ?? Date.now)();
   const profiles = options.streams.find((s) => s.stream === PROFILE_CONSENT);
-  const collector = options.streams.some((s) => s.stream === CONSENT_EVENTS) && profiles ? sharedCollector(profiles, settings, runStartedMs, options.detectors) : undefined;
+  let collector = options.streams.some((s) => s.stream === CONSENT_EVENTS) && profiles ? sharedCollector(profiles, settings, runStartedMs, options.detectors) : undefined;
   const ordered = collector ? [...options.streams].sort((a, b) => Number(b.stream === CONSENT_EVENTS) - Number(a.stream === CONSENT_EVENTS)) : options.streams;
   for (const request of ordered) {
     const stream = request.stream;
@@ -70,6 +71,13 @@ export async function* runSync(options: {
       yield { type: 'stream_completed', stream };
     } catch (error) {
       yield { type: 'stream_failed', stream, error: asConnectorError(error) };
+      // consent_events runs first only to share its pass: its failure must not keep profile_consent, the
+      // consent state, from syncing. That stream then reads its consent events itself (the ids gathered are
+      // incomplete). Any other failure ends the sync.
+      if (stream === CONSENT_EVENTS && collector) {
+        collector = undefined;
+        continue;
+      }
       return;
     }
   }

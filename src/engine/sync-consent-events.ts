@@ -1,14 +1,14 @@
-import { compareNormalized, normalizeDateTime, toFilterDateTime } from '../common/datetime.js';
+import { compareNormalized, toFilterDateTime } from '../common/datetime.js';
 import { ConnectorError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { Settings } from '../config/settings.js';
 import type { ConsentEventRecord } from '../generated/consent-event-record.js';
 import type { ConsentEventsState } from '../generated/consent-events-state.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
-import type { EventResource } from '../klaviyo/events.js';
+import { eventSecondsMs, type EventResource } from '../klaviyo/events.js';
 import { listsByName } from '../klaviyo/lists.js';
 import { mapConsentEvent } from '../streams/consent-events/map-event.js';
-import { eventSecondsMs, readConsentEventPass } from './consent-event-pass.js';
+import { readConsentEventPass } from './consent-event-pass.js';
 import { findConsentMetrics } from './detect-consent-events.js';
 import type { ReadProgress, SyncMode } from './events.js';
 import { planConsentEvents } from './plan-consent-events.js';
@@ -43,7 +43,7 @@ export async function* syncConsentEvents(options: {
   collect?: EventProfilesCollector;
 }): AsyncGenerator<ConsentEventsOutput> {
   const { client, settings, logger, mode, collect } = options;
-  const plan = planConsentEvents({ mode, state: options.state, startDateMs: settings.startDateMs, runStartedMs: options.runStartedMs, lookbackSeconds: settings.lookbackSeconds });
+  const plan = planConsentEvents({ mode, state: options.state, startDateMs: settings.startDateMs, runStartedMs: options.runStartedMs, lookbackSeconds: settings.lookbackSeconds, fullResyncDays: settings.fullResyncDays });
   if (plan.stateInFuture) logger.warn("consent_events: the state holds instants after this run's start (a wrong clock or a hand edit); they are reset to the run's start.");
   if (plan.reason) logger.info(`consent_events: reading every consent event${settings.startDateMs === undefined ? '' : ` from start_date`} (${plan.reason})`);
   const started = Date.now();
@@ -108,18 +108,20 @@ export async function* syncConsentEvents(options: {
     if (mapped.length > 0) yield { type: 'records', records: mapped };
     // Every event of this metric dated before the page's last second has been emitted (the rest of that second
     // may be on the next page).
-    const last = item.events.at(-1)?.attributes?.datetime;
-    const reached = typeof last === 'string' ? normalizeDateTime(last) : undefined;
+    const lastEvent = item.events.at(-1);
+    const lastMs = lastEvent === undefined ? undefined : eventSecondsMs(lastEvent);
+    const reached = lastMs === undefined ? undefined : toFilterDateTime(lastMs);
     const current = state.metrics?.[metricId] ?? state.datetime;
     if (reached !== undefined && (current === undefined || compareNormalized(reached, current) > 0)) {
       (state.metrics ??= {})[metricId] = reached;
       yield checkpoint(false);
     }
   }
-  if (unreadable > 0) logger.warn(`consent_events: ${unreadable} event(s) had no readable datetime and were left out; Klaviyo sent data outside its own spec.`);
+  if (unreadable > 0) logger.warn(`consent_events: ${unreadable} event(s) had neither a readable datetime nor a timestamp and were left out; Klaviyo sent data outside its own spec.`);
   // Every metric is read up to the run's start: one watermark for all of them.
   delete state.metrics;
   state.datetime = runStart;
+  if (plan.fullRead) state.last_full_read = runStart;
   yield checkpoint(true);
   const seconds = (Date.now() - started) / 1000;
   logger.info(`consent_events: ${records} events from ${consent.length} consent metrics, ${client.requestCount - requestsBefore} requests, ${seconds.toFixed(1)} s`);

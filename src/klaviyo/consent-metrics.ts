@@ -29,8 +29,10 @@ const RULES: ReadonlyArray<{ label: string; pattern: RegExp; kind: (match: RegEx
     pattern: /^(subscribed to|unsubscribed from) (?:sms|text message|text messaging) transactional$/i,
     kind: (m) => ({ channel: 'sms_transactional', action: direction(m[1] ?? '') }),
   },
-  // The name Klaviyo's help centre gives the SMS unsubscribe of older accounts.
+  // Older accounts' SMS metrics: "Unsubscribed for SMS" (Klaviyo's help centre), "Consented to Receive SMS" and
+  // "Unsubscribed from SMS" (seen in singer-io/tap-klaviyo issue 50, 2022; not in Klaviyo's docs).
   { label: 'Unsubscribed for SMS', pattern: /^(unsubscribed (?:for|from)) sms$/i, kind: () => ({ channel: 'sms', action: 'unsubscribed' }), legacy: true },
+  { label: 'Consented to Receive SMS', pattern: /^consented to receive sms$/i, kind: () => ({ channel: 'sms', action: 'subscribed' }), legacy: true },
   { label: 'Manually Suppressed / Unsuppressed from Email Marketing', pattern: /^manually (un)?suppressed from email marketing$/i, kind: (m) => ({ channel: 'email', action: m[1] ? 'unsuppressed' : 'suppressed' }) },
   { label: 'Marked Email as Spam', pattern: /^marked email as spam$/i, kind: () => ({ channel: 'email', action: 'spam_complaint' }) },
   { label: 'Bounced Email', pattern: /^bounced email$/i, kind: () => ({ channel: 'email', action: 'bounced' }) },

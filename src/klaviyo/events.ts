@@ -1,3 +1,4 @@
+import { parseDateTime } from '../common/datetime.js';
 import type { KlaviyoClient } from './client.js';
 import { jsonApiPages } from './pages.js';
 import { EVENTS_PAGE_SIZE_SINCE, revisionAtLeast } from './revisions.js';
@@ -67,4 +68,16 @@ export function eventPages(
     ...(window.includeProfiles ? { include: 'profile', 'fields[profile]': 'email,phone_number,external_id' } : {}),
   });
   return jsonApiPages<EventResource>(client, url, `Get Events (${metricName})`, signal) as AsyncGenerator<EventPage>;
+}
+
+/**
+ * Whole-second epoch ms of an event's time: its `datetime`, else its `timestamp` (epoch seconds; the spec lets
+ * either be null), or undefined when Klaviyo sent neither in a form we can read.
+ */
+export function eventSecondsMs(event: EventResource): number | undefined {
+  const text = event.attributes?.datetime;
+  const parsed = typeof text === 'string' ? parseDateTime(text)?.secondsMs : undefined;
+  if (parsed !== undefined) return parsed;
+  const seconds = event.attributes?.timestamp;
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? Math.floor(seconds) * 1000 : undefined;
 }

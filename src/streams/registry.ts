@@ -12,11 +12,16 @@ export interface StreamDefinition {
   cursorField: string[];
   /** Validates this stream's state from any face; `where` names where it came from in messages. */
   parseState(raw: unknown, where: string): StreamState;
+  /**
+   * Whether a Singer catalog selects it unless told otherwise. The history is opt-in: a runner that passes back
+   * the discovered catalog after an upgrade should not start reading every consent event unasked.
+   */
+  selectedByDefault: boolean;
 }
 
 export const STREAMS: readonly StreamDefinition[] = [
-  { name: profileConsent.STREAM_NAME, recordSchema: profileConsent.recordSchema, primaryKey: profileConsent.PRIMARY_KEY, cursorField: profileConsent.CURSOR_FIELD, parseState: parseProfileConsentState },
-  { name: consentEvents.STREAM_NAME, recordSchema: consentEvents.recordSchema, primaryKey: consentEvents.PRIMARY_KEY, cursorField: consentEvents.CURSOR_FIELD, parseState: parseConsentEventsState },
+  { name: profileConsent.STREAM_NAME, recordSchema: profileConsent.recordSchema, primaryKey: profileConsent.PRIMARY_KEY, cursorField: profileConsent.CURSOR_FIELD, parseState: parseProfileConsentState, selectedByDefault: true },
+  { name: consentEvents.STREAM_NAME, recordSchema: consentEvents.recordSchema, primaryKey: consentEvents.PRIMARY_KEY, cursorField: consentEvents.CURSOR_FIELD, parseState: parseConsentEventsState, selectedByDefault: false },
 ];
 
 /** The stream read when no catalog selects any: the consent state, as before consent_events existed. */

@@ -72,6 +72,26 @@ describe('two streams, Airbyte face', () => {
     }
   });
 
+  it('a second incremental read of both streams shares one pass over Get Events, and profile_consent gets an SMS opt-out only events show', async () => {
+    const catalog = tempFile('catalog.json', configuredCatalog('incremental', ['profile_consent', 'consent_events']));
+    const first = await runCli(airbyteBin, ['read', '--config', config(), '--catalog', catalog]);
+    const lastStates = ['profile_consent', 'consent_events'].map((name) => ofType(first.messages, 'STATE').filter((m) => m.state.stream.stream_descriptor.name === name).at(-1)!.state);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const target = simulator.allProfiles().find((p) => p.attributes.phone_number && p.attributes.subscriptions?.sms?.marketing?.consent === 'SUBSCRIBED')!;
+    simulator.updateProfile(target.id, (attributes) => {
+      attributes.subscriptions!.sms!.marketing = { ...attributes.subscriptions!.sms!.marketing!, consent: 'UNSUBSCRIBED', can_receive_sms_marketing: false };
+    }, { bumpUpdated: false });
+    simulator.recordEvent(target.id, 'Unsubscribed from Text Messaging Marketing');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    simulator.resetStats();
+    const second = await runCli(airbyteBin, ['read', '--config', config(), '--catalog', catalog, '--state', tempFile('state.json', lastStates)]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(recordsOf(second, 'profile_consent').find((r) => r.id === target.id)?.sms_consent).toBe('UNSUBSCRIBED');
+    expect(recordsOf(second, 'consent_events').map((r) => [r.profile_id, r.channel, r.action])).toContainEqual([target.id, 'sms', 'unsubscribed']);
+    const metricsRead = simulator.requestLog.filter((e) => e.url.startsWith('/api/events')).map((e) => /metric_id,"([^"]+)"/.exec(new URL(e.url, simulator.baseUrl).searchParams.get('filter') ?? '')?.[1]);
+    expect(metricsRead.length).toBe(new Set(metricsRead).size);
+  });
+
   it('reads only the stream the catalog selects', async () => {
     const only = await runCli(airbyteBin, ['read', '--config', config(), '--catalog', tempFile('catalog.json', configuredCatalog('full_refresh', 'consent_events'))]);
     expect(only.code, only.stderr).toBe(0);
@@ -100,9 +120,11 @@ describe('two streams, Airbyte face', () => {
     });
     const complete = killed.slice(0, killed.lastIndexOf('\n') + 1);
     const first = parseLines(complete);
-    const lastState = first.filter((m) => m.type === 'STATE').at(-1)!;
+    const lastStateIndex = first.findLastIndex((m) => m.type === 'STATE');
+    const lastState = first[lastStateIndex]!;
     expect(lastState.state.stream.stream_state.metrics, 'stopped mid-stream').toBeDefined();
-    const seen = new Set(first.filter((m) => m.type === 'RECORD').map((m) => m.record.data.id as string));
+    // What a destination keeps: the records before the last STATE (the rest is discarded with the failed attempt).
+    const seen = new Set(first.slice(0, lastStateIndex).filter((m) => m.type === 'RECORD').map((m) => m.record.data.id as string));
     expect(seen.size).toBeLessThan(consentEventIds().length);
     const resumed = await runCli(airbyteBin, ['read', '--config', settings, '--catalog', catalog, '--state', tempFile('state.json', [lastState.state])]);
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -118,6 +140,10 @@ describe('two streams, Singer face', () => {
       ['profile_consent', 'updated', ['id']],
       ['consent_events', 'datetime', ['id']],
     ]);
+    // The history is opt-in: selected by default is profile_consent only.
+    const top = (stream: number) => (catalog.streams[stream] as unknown as { metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }).metadata.find((m) => m.breadcrumb.length === 0)!;
+    expect(top(1).metadata['selected-by-default']).toBe(false);
+    top(1).metadata.selected = true;
     const result = await runRaw(tapBin, ['--config', config(), '--catalog', tempFile('catalog.json', catalog)]);
     expect(result.code, result.stderr).toBe(0);
     const lines = parseLines(result.stdout);
@@ -133,9 +159,8 @@ describe('two streams, Singer face', () => {
     expect(Object.keys(last.value.bookmarks).sort()).toEqual(['consent_events', 'profile_consent']);
     expect(lines.filter((m) => m.type === 'RECORD' && m.stream === 'consent_events').map((m) => m.record.id).sort()).toEqual(consentEventIds());
 
-    // Deselected, consent_events is not read at all.
-    const top = (catalog.streams[1] as unknown as { metadata: Array<{ breadcrumb: string[]; metadata: Record<string, unknown> }> }).metadata.find((m) => m.breadcrumb.length === 0)!;
-    top.metadata.selected = false;
+    // Deselected (or left to its default), consent_events is not read at all.
+    delete top(1).metadata.selected;
     const one = parseLines((await runRaw(tapBin, ['--config', config(), '--catalog', tempFile('catalog.json', catalog)])).stdout);
     expect(one.some((m) => m.stream === 'consent_events')).toBe(false);
     expect(Object.keys(one.at(-1)!.value.bookmarks)).toEqual(['profile_consent']);

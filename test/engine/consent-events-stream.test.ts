@@ -69,7 +69,7 @@ async function run(sim: KlaviyoSimulator, streams: StreamRequest[], overrides: R
   return result;
 }
 
-const headers = { Authorization: `Klaviyo-API-Key ${SIMULATOR_API_KEY}`, revision: '2026-07-15', 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' };
+const headers: Record<string, string> = { Authorization: `Klaviyo-API-Key ${SIMULATOR_API_KEY}`, revision: '2026-07-15', 'content-type': 'application/vnd.api+json', accept: 'application/vnd.api+json' };
 async function post(sim: KlaviyoSimulator, path: string, data: unknown): Promise<void> {
   const response = await fetch(`${sim.baseUrl}${path}`, { method: 'POST', headers, body: JSON.stringify({ data }) });
   expect(response.status, `${path}: ${await response.text()}`).toBe(202);
@@ -213,8 +213,9 @@ describe('consent_events: the consent audit trail', () => {
       { stream: 'consent_events', mode: 'incremental', state: undefined },
     ], overrides);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    const target = sim.allProfiles().find((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent === 'SUBSCRIBED')!;
-    await post(sim, '/api/profile-subscription-bulk-delete-jobs', { type: 'profile-subscription-bulk-delete-job', attributes: { profiles: profilesOf([{ email: target.attributes.email, subscriptions: { email: { marketing: { consent: 'UNSUBSCRIBED' } } } }]) } });
+    // An SMS opt-out: no suppression and no move of updated, so only the consent-event detector can find it.
+    const target = sim.allProfiles().find((p) => p.attributes.phone_number && p.attributes.subscriptions?.sms?.marketing?.consent === 'SUBSCRIBED')!;
+    await post(sim, '/api/profile-subscription-bulk-delete-jobs', { type: 'profile-subscription-bulk-delete-job', attributes: { profiles: profilesOf([{ phone_number: target.attributes.phone_number, subscriptions: { sms: { marketing: { consent: 'UNSUBSCRIBED' } } } }]) } });
     await new Promise((resolve) => setTimeout(resolve, 1100));
     sim.resetStats();
     const second = await run(sim, [
@@ -234,7 +235,131 @@ describe('consent_events: the consent audit trail', () => {
     expect(sim.requestLog.filter((e) => e.url.startsWith('/api/metrics'))).toHaveLength(Math.ceil(sim.metrics().length / 200));
     // The unsubscribe did not move updated: profile_consent found it through the shared pass.
     expect(second.profiles.map((p) => p.id)).toContain(target.id);
-    expect(second.profiles.find((p) => p.id === target.id)?.email_consent).toBe('UNSUBSCRIBED');
+    expect(second.profiles.find((p) => p.id === target.id)?.sms_consent).toBe('UNSUBSCRIBED');
     expect(second.events.map((e) => [e.profile_id, e.action])).toContainEqual([target.id, 'unsubscribed']);
+  });
+
+  it('if consent_events fails, profile_consent still syncs (reading its events itself), and the run reports the failure', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 60, seed: 46 });
+    const sim = simulator;
+    const overrides = { lookback_seconds: 1, max_lists_to_scan: 0, max_retry_seconds: 1 };
+    const first = await run(sim, [{ stream: 'profile_consent', mode: 'incremental', state: undefined }, { stream: 'consent_events', mode: 'incremental', state: undefined }], overrides);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const target = sim.allProfiles().find((p) => p.attributes.phone_number && p.attributes.subscriptions?.sms?.marketing?.consent === 'SUBSCRIBED')!;
+    await post(sim, '/api/profile-subscription-bulk-delete-jobs', { type: 'profile-subscription-bulk-delete-job', attributes: { profiles: profilesOf([{ phone_number: target.attributes.phone_number, subscriptions: { sms: { marketing: { consent: 'UNSUBSCRIBED' } } } }]) } });
+    sim.recordEvent(sim.allProfiles()[0]!.id, 'Unsubscribed from List', { properties: { List: sim.lists()[0]!.name } });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Get Lists, which only consent_events needs here (for the list id behind a list name), answers 429 past the retry budget.
+    sim.setRateLimits({ lists: { perSecond: 1, perMinute: 1 } });
+    await fetch(`${sim.baseUrl}/api/lists`, { headers });
+    const settings = parseConfig(configFor(sim, overrides));
+    const seen: string[] = [];
+    const profiles: ProfileConsentRecord[] = [];
+    for await (const event of runSync({
+      settings,
+      streams: [
+        { stream: 'profile_consent', mode: 'incremental', state: first.states.get('profile_consent') as ProfileConsentState },
+        { stream: 'consent_events', mode: 'incremental', state: first.states.get('consent_events') as ConsentEventsState },
+      ],
+      logger: silentLogger,
+    })) {
+      if (event.type === 'stream_failed' || event.type === 'stream_completed') seen.push(`${event.stream} ${event.type}`);
+      if (event.type === 'records' && event.stream === 'profile_consent') profiles.push(...(event.records as ProfileConsentRecord[]));
+    }
+    expect(seen).toEqual(['consent_events stream_failed', 'profile_consent stream_completed']);
+    expect(profiles.find((p) => p.id === target.id)?.sms_consent).toBe('UNSUBSCRIBED');
+  });
+
+  it('a full refresh stopped mid-way resumes its own attempt from its progress, and loses nothing', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 60, seed: 47 });
+    const sim = simulator;
+    const people = sim.allProfiles();
+    for (let i = 0; i < 700; i += 1) sim.recordEvent(people[i % people.length]!.id, 'Bounced Email', { at: new Date(Date.now() - 3_600_000 + i * 1000) });
+    const overrides = { revision: '2025-10-15', lookback_seconds: 1 };
+    const first = await run(sim, [{ stream: 'consent_events', mode: 'full_refresh', state: undefined }], overrides, 2);
+    const state = first.states.get('consent_events') as ConsentEventsState;
+    expect(state.full_refresh_in_progress).toBe(true);
+    const second = await run(sim, [{ stream: 'consent_events', mode: 'full_refresh', state }], overrides);
+    expect(asRows(new Map([...first.events, ...second.events].map((r) => [r.id, r])).values())).toEqual(consentLog(sim));
+    // It resumed: it did not read again what the first attempt had emitted before its progress.
+    expect(second.events.length).toBeLessThan(consentLog(sim).length);
+    expect((second.states.get('consent_events') as ConsentEventsState).full_refresh_in_progress).toBeUndefined();
+  });
+
+  it('start_date bounds the events; old and 2026 SMS names are both read; Updated Email Preferences maps to preferences_updated', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 40, seed: 48, smsMetricNaming: 'both', consentHistoryProfiles: 0 });
+    const sim = simulator;
+    const [a, b, c] = sim.allProfiles();
+    sim.recordEvent(a!.id, 'Unsubscribed from SMS Marketing', { at: new Date('2026-06-01T00:00:00Z') });
+    sim.recordEvent(b!.id, 'Unsubscribed from Text Messaging Marketing', { at: new Date('2026-09-01T00:00:00Z') });
+    sim.recordEvent(c!.id, 'Updated Email Preferences', { at: new Date('2026-09-02T00:00:00Z') });
+    sim.recordEvent(c!.id, 'Bounced Email', { at: new Date('2025-01-01T00:00:00Z') });
+    const all = await run(sim, [{ stream: 'consent_events', mode: 'full_refresh', state: undefined }]);
+    expect(all.events.map((e) => [e.metric_name, e.channel, e.action]).sort()).toEqual([
+      ['Bounced Email', 'email', 'bounced'],
+      ['Unsubscribed from SMS Marketing', 'sms', 'unsubscribed'],
+      ['Unsubscribed from Text Messaging Marketing', 'sms', 'unsubscribed'],
+      ['Updated Email Preferences', 'email', 'preferences_updated'],
+    ]);
+    const bounded = await run(sim, [{ stream: 'consent_events', mode: 'full_refresh', state: undefined }], { start_date: '2026-08-01' });
+    expect(bounded.events.map((e) => e.metric_name).sort()).toEqual(['Unsubscribed from Text Messaging Marketing', 'Updated Email Preferences']);
+  });
+
+  it('without lists:read, a list event keeps its list name, list_id stays null, and the run says why', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 20, seed: 49, consentHistoryProfiles: 0, apiKeys: { [SIMULATOR_API_KEY]: ['profiles:read', 'metrics:read', 'events:read'] } });
+    const sim = simulator;
+    sim.recordEvent(sim.allProfiles()[0]!.id, 'Unsubscribed from List', { properties: { List: sim.lists()[0]!.name } });
+    const warnings: string[] = [];
+    const settings = parseConfig(configFor(sim));
+    const rows: ConsentEventRecord[] = [];
+    for await (const event of runSync({ settings, streams: [{ stream: 'consent_events', mode: 'full_refresh', state: undefined }], logger: { ...silentLogger, warn: (m) => warnings.push(m) } })) {
+      if (event.type === 'stream_failed') throw event.error;
+      if (event.type === 'records') rows.push(...(event.records as ConsentEventRecord[]));
+    }
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ list_id: null, list_name: sim.lists()[0]!.name });
+    expect(warnings.join('\n')).toMatch(/list_id is left empty.*lists:read/s);
+  });
+
+  it('an expired cursor in the middle of a metric: the metric resumes from its last second, every event once', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 30, seed: 50, consentHistoryProfiles: 0 });
+    const sim = simulator;
+    const people = sim.allProfiles();
+    // Five events a second, so that a page ends inside a second.
+    for (let i = 0; i < 700; i += 1) sim.recordEvent(people[i % people.length]!.id, 'Marked Email as Spam', { at: new Date(Date.now() - 3_600_000 + Math.floor(i / 5) * 1000) });
+    const settings = parseConfig(configFor(sim, { revision: '2025-10-15' }));
+    const rows: ConsentEventRecord[] = [];
+    let batches = 0;
+    for await (const event of runSync({ settings, streams: [{ stream: 'consent_events', mode: 'full_refresh', state: undefined }], logger: silentLogger })) {
+      if (event.type === 'stream_failed') throw event.error;
+      if (event.type === 'records') {
+        rows.push(...(event.records as ConsentEventRecord[]));
+        // Klaviyo's cursors age out: every cursor handed out so far is refused from now on.
+        if (++batches === 2) sim.expireCursors();
+      }
+    }
+    expect(rows.map((r) => r.id).sort()).toEqual(consentLog(sim).map((e) => e.id).sort());
+    expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
+    expect(sim.stats.refusedBy['400 invalid']).toBeGreaterThan(0);
+  });
+
+  it('a historical import dated days back is missed by an incremental read and reached by the periodic full read', async () => {
+    simulator = await KlaviyoSimulator.start({ profiles: 40, seed: 51 });
+    const sim = simulator;
+    const overrides = { lookback_seconds: 60, full_resync_days: 1 };
+    const first = await run(sim, [{ stream: 'consent_events', mode: 'incremental', state: undefined }], overrides);
+    const state = first.states.get('consent_events') as ConsentEventsState;
+    expect(state.last_full_read).toBeDefined();
+    const person = sim.allProfiles().find((p) => p.attributes.email && p.attributes.subscriptions?.email?.marketing?.consent !== 'SUBSCRIBED')!;
+    const threeDaysAgo = new Date(Date.now() - 3 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    await post(sim, '/api/profile-subscription-bulk-create-jobs', { type: 'profile-subscription-bulk-create-job', attributes: { historical_import: true, profiles: profilesOf([{ email: person.attributes.email, subscriptions: { email: { marketing: { consent: 'SUBSCRIBED', consented_at: threeDaysAgo } } } }]) } });
+    const imported = sim.events().find((e) => e.profileId === person.id && e.metricName === 'Subscribed to Email Marketing')!;
+    const incremental = await run(sim, [{ stream: 'consent_events', mode: 'incremental', state }], overrides);
+    expect(incremental.events.map((e) => e.id)).not.toContain(imported.id);
+    // A day later, the full read is due.
+    const due = { ...(incremental.states.get('consent_events') as ConsentEventsState), last_full_read: new Date(Date.now() - 2 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') };
+    const full = await run(sim, [{ stream: 'consent_events', mode: 'incremental', state: due }], overrides);
+    expect(full.events.map((e) => e.id)).toContain(imported.id);
+    expect(Date.parse((full.states.get('consent_events') as ConsentEventsState).last_full_read!)).toBeGreaterThan(Date.parse(due.last_full_read));
   });
 });

@@ -91,6 +91,9 @@ export async function readCommand(options: { config: string; catalog?: string; s
   const states = parseAirbyteState(options.state ? await readJsonFile(options.state, 'state') : undefined, logger);
   // Without a catalog (standalone use): profile_consent, incremental where a state says where to resume
   // (consent_events is read when a catalog selects it).
+  if (!selected && [...states.keys()].some((stream) => stream !== DEFAULT_STREAM)) {
+    logger.warn(`The state has an entry for ${[...states.keys()].filter((s) => s !== DEFAULT_STREAM).join(', ')}, which is read only when a catalog selects it; without --catalog, this run reads ${DEFAULT_STREAM} alone.`);
+  }
   const streams: StreamRequest[] = (selected ?? [DEFAULT_STREAM].map((stream) => ({ stream, mode: states.has(stream) ? ('incremental' as const) : ('full_refresh' as const) }))).map(
     ({ stream, mode }) => ({ stream, mode, state: states.get(stream) }),
   );

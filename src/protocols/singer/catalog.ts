@@ -21,7 +21,7 @@ export function singerCatalog() {
           breadcrumb: [],
           metadata: {
             inclusion: 'available',
-            'selected-by-default': true,
+            'selected-by-default': stream.selectedByDefault,
             'table-key-properties': keyProperties(stream),
             'valid-replication-keys': stream.cursorField,
             'replication-key': stream.cursorField[0],

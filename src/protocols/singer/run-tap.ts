@@ -43,6 +43,7 @@ async function tap(options: { settings: Settings; selections: SingerSelection[];
   const streams = selections.map((s) => ({ stream: s.stream, mode: s.mode, state: state.streams.get(s.stream) }));
   // Whether the last message written is a STATE: a run ends with one, written once.
   let stateIsLast = false;
+  let failed = false;
   for await (const event of runSync({ settings: options.settings, streams, logger: singerLogger, client })) {
     if (out.closed) {
       stderrLine('INFO', 'The target closed its input (broken pipe); stopping.');
@@ -84,9 +85,14 @@ async function tap(options: { settings: Settings; selections: SingerSelection[];
         metric('counter', 'record_count', counts, { endpoint: event.stream });
         await out.flush();
         stderrLine('CRITICAL', event.error.message);
-        return 1;
+        // The engine goes on only where a failed stream must not hold back another (consent_events before
+        // profile_consent); the run still fails.
+        failed = true;
+        break;
     }
   }
+  // A failed run ends with what it wrote: every STATE it printed was safe when printed.
+  if (failed) return 1;
   // Targets pass on only the last state they saw after the last record: end with one, always, and once.
   if (!stateIsLast) await out.write(stateMessage(stateValue(state.passthrough, bookmarks)));
   if (out.closed) return 141;

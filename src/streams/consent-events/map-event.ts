@@ -1,8 +1,8 @@
-import { normalizeDateTime } from '../../common/datetime.js';
+import { toFilterDateTime } from '../../common/datetime.js';
 import { isObject } from '../../common/json.js';
 import type { ConsentEventRecord } from '../../generated/consent-event-record.js';
 import type { ConsentMetric } from '../../klaviyo/consent-metrics.js';
-import type { EventResource, IncludedProfile } from '../../klaviyo/events.js';
+import { eventSecondsMs, type EventResource, type IncludedProfile } from '../../klaviyo/events.js';
 
 /** The first of `keys` the properties hold as a non-empty string (or a number, written as text). */
 function first(properties: Record<string, unknown>, keys: readonly string[]): string | null {
@@ -30,7 +30,8 @@ const SOURCE_KEYS = ['$source', 'Source', 'source', 'form_id', 'Form ID'];
  * profile Get Events included (as it is when read); `listIdByName` finds a list event's id from its list name.
  */
 export function mapConsentEvent(event: EventResource, consent: ConsentMetric, profiles: ReadonlyMap<string, IncludedProfile>, listIdByName: (name: string) => string | undefined): ConsentEventRecord | undefined {
-  const datetime = typeof event.attributes?.datetime === 'string' ? normalizeDateTime(event.attributes.datetime) : undefined;
+  const at = eventSecondsMs(event);
+  const datetime = at === undefined ? undefined : toFilterDateTime(at);
   // An event with no readable time cannot be placed in the audit trail or checkpointed; it is reported, not guessed.
   if (datetime === undefined) return undefined;
   const properties = isObject(event.attributes?.event_properties) ? event.attributes.event_properties : {};

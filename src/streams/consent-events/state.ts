@@ -8,7 +8,7 @@ export type { ConsentEventsState };
 
 // Compiled from schemas/consent_events_state.json at build time; formats are checked below.
 const validateState = generatedValidateState as unknown as ValidateFunction<ConsentEventsState>;
-const KNOWN = ['datetime', 'metrics', 'full_refresh_in_progress'] as const;
+const KNOWN = ['datetime', 'metrics', 'last_full_read', 'full_refresh_in_progress'] as const;
 
 /**
  * Validates a consent_events stream state from any protocol face; `where` says where it came from. A state we
@@ -32,6 +32,7 @@ export function parseConsentEventsState(raw: unknown, where: string): ConsentEve
     return normalized;
   };
   if (state.datetime !== undefined) state.datetime = instant('datetime', state.datetime);
+  if (state.last_full_read !== undefined) state.last_full_read = instant('last_full_read', state.last_full_read);
   if (state.metrics !== undefined) {
     state.metrics = Object.fromEntries(Object.entries(state.metrics).map(([id, value]) => [id, instant(`metrics.${id}`, value)]));
   }
