@@ -2,6 +2,8 @@
 // how a schema error reads, and the checks of the connection settings (api_key, revision, base_url) that JSON
 // Schema cannot say.
 import type { ErrorObject } from 'ajv';
+import { ConfigError } from '../common/errors.js';
+import { registerSecret } from '../common/redact.js';
 import { OLDEST_SUPPORTED_REVISION, revisionAtLeast } from '../klaviyo/revisions.js';
 import { unknownSettings } from './unknown-settings.js';
 
@@ -46,9 +48,34 @@ export function describeSchemaError(error: ErrorObject, properties: Properties, 
   }
 }
 
-/** "start_dat: unknown setting; did you mean start_date?", named as the source names settings. */
-export function unknownSettingsOf(raw: Record<string, unknown>, known: readonly string[], source: ConfigSource = CONFIG_FILE): string[] {
-  return unknownSettings(raw, known).map(({ key, suggestion }) =>
+/**
+ * A config object checked against its compiled schema: the copy to read (defaults filled in), and a problem per
+ * schema error that `skip` does not take over. The API key is registered as a secret before anything can print it.
+ */
+export function schemaChecked(
+  raw: unknown,
+  validate: ((data: unknown) => boolean) & { errors?: ErrorObject[] | null },
+  properties: Properties,
+  options: { source: ConfigSource; keyScope: string; skip?: (error: ErrorObject) => boolean },
+): { config: Record<string, unknown>; problems: Problem[] } {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new ConfigError('The config must be a JSON object, like {"api_key": "pk_..."}.');
+  }
+  const config = structuredClone(raw) as Record<string, unknown>;
+  registerSecret(config.api_key);
+  const problems: Problem[] = [];
+  if (!validate(config)) {
+    for (const error of validate.errors ?? []) if (!options.skip?.(error)) problems.push(describeSchemaError(error, properties, options.source, options.keyScope));
+  }
+  return { config, problems };
+}
+
+/**
+ * "start_dat: unknown setting; did you mean start_date?", named as the source names settings. With
+ * `likelyTyposOnly`, only the keys close to a setting (a platform's own keys are not).
+ */
+export function unknownSettingsOf(raw: Record<string, unknown>, known: readonly string[], source: ConfigSource = CONFIG_FILE, likelyTyposOnly = false): string[] {
+  return unknownSettings(raw, known).filter(({ suggestion }) => !likelyTyposOnly || suggestion !== undefined).map(({ key, suggestion }) =>
     suggestion === undefined
       ? `${source.name(key)}: unknown setting; the settings are ${known.join(', ')}.`
       : `${source.name(key)}: unknown setting; did you mean ${source.name(suggestion)}?`,

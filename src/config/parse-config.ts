@@ -2,10 +2,9 @@ import type { ValidateFunction } from 'ajv';
 import { parseDateTime } from '../common/datetime.js';
 import { ConfigError } from '../common/errors.js';
 import { readPackageJson } from '../common/package-files.js';
-import { registerSecret } from '../common/redact.js';
 import type { Config } from '../generated/config.js';
 import generatedValidateConfig from '../generated/validate-config.js';
-import { CONFIG_FILE, connectionProblems, describeSchemaError, unknownSettingsOf, type ConfigSource, type Problem } from './config-problems.js';
+import { CONFIG_FILE, connectionProblems, schemaChecked, unknownSettingsOf, type ConfigSource } from './config-problems.js';
 import type { Settings } from './settings.js';
 
 const specDocument = readPackageJson('spec.json') as { connectionSpecification: Record<string, unknown> };
@@ -34,19 +33,12 @@ export function unknownSettingMessages(raw: Record<string, unknown>, source: Con
  */
 export function parseConfig(raw: unknown, options: { source?: ConfigSource; strict?: boolean } = {}): Settings {
   const source = options.source ?? CONFIG_FILE;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError('The config must be a JSON object, like {"api_key": "pk_..."}.');
-  }
-  const config = structuredClone(raw) as Record<string, unknown>;
-  registerSecret(config.api_key);
-  const problems: Problem[] = [];
-  if (!validateConfig(config)) {
-    for (const error of validateConfig.errors ?? []) {
-      // start_date gets a sharper message below, from the parser that also catches 2024-02-31.
-      if (error.instancePath === '/start_date' && error.keyword === 'pattern') continue;
-      problems.push(describeSchemaError(error, PROPERTIES, source, KEY_SCOPE));
-    }
-  }
+  const { config, problems } = schemaChecked(raw, validateConfig, PROPERTIES, {
+    source,
+    keyScope: KEY_SCOPE,
+    // start_date gets a sharper message below, from the parser that also catches 2024-02-31.
+    skip: (error) => error.instancePath === '/start_date' && error.keyword === 'pattern',
+  });
   const c = config as Config;
 
   let startDateMs: number | undefined;

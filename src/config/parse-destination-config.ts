@@ -1,11 +1,9 @@
 import type { ValidateFunction } from 'ajv';
 import { ConfigError } from '../common/errors.js';
 import { readPackageJson } from '../common/package-files.js';
-import { registerSecret } from '../common/redact.js';
 import type { DestinationConfig } from '../generated/destination-config.js';
 import generatedValidate from '../generated/validate-destination-config.js';
-import { unknownSettings } from './unknown-settings.js';
-import { CONFIG_FILE, connectionProblems, describeSchemaError, unknownSettingsOf, type ConfigSource, type Problem } from './config-problems.js';
+import { CONFIG_FILE, connectionProblems, schemaChecked, unknownSettingsOf, type ConfigSource } from './config-problems.js';
 
 const specDocument = readPackageJson('destination-spec.json') as { connectionSpecification: { properties: Record<string, { description?: string }> } };
 export const destinationSpecification = specDocument.connectionSpecification;
@@ -40,15 +38,7 @@ export function destinationUnknownSettings(raw: Record<string, unknown>, source:
 /** Validates the destination's config, reporting every problem at once (see parseConfig). */
 export function parseDestinationConfig(raw: unknown, options: { source?: ConfigSource; strict?: boolean } = {}): DestinationSettings {
   const source = options.source ?? CONFIG_FILE;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new ConfigError('The config must be a JSON object, like {"api_key": "pk_..."}.');
-  }
-  const config = structuredClone(raw) as Record<string, unknown>;
-  registerSecret(config.api_key);
-  const problems: Problem[] = [];
-  if (!validate(config)) {
-    for (const error of validate.errors ?? []) problems.push(describeSchemaError(error, destinationSpecification.properties, source, KEY_SCOPE));
-  }
+  const { config, problems } = schemaChecked(raw, validate, destinationSpecification.properties, { source, keyScope: KEY_SCOPE });
   const c = config as DestinationConfig;
   const baseUrl = connectionProblems(c, problems, KEY_SCOPE);
   const messages = problems.map(([key, text]) => `${source.name(key)}: ${text}`);
@@ -56,11 +46,8 @@ export function parseDestinationConfig(raw: unknown, options: { source?: ConfigS
   else {
     // A writer does not guess: a mistyped dry_run or mode would change what is written. A key close to a setting
     // stops the run even where an unknown key is otherwise only a warning (a platform's own keys are not close).
-    const typos = unknownSettings(config, DESTINATION_SETTINGS).filter((entry) => entry.suggestion !== undefined);
-    if (typos.length > 0) {
-      messages.push(...unknownSettingsOf(Object.fromEntries(typos.map((t) => [t.key, true])), DESTINATION_SETTINGS, source));
-      messages.push('A mistyped setting changes what is written to Klaviyo, so the run stops rather than guess.');
-    }
+    const typos = unknownSettingsOf(config, DESTINATION_SETTINGS, source, true);
+    if (typos.length > 0) messages.push(...typos, 'A mistyped setting changes what is written to Klaviyo, so the run stops rather than guess.');
   }
   if (messages.length > 0) throw new ConfigError(`Invalid config: ${messages.join(' ')}`);
   return {

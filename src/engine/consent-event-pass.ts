@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
@@ -6,7 +5,7 @@ import type { ConsentMetric } from '../klaviyo/consent-metrics.js';
 import { isExpiredCursor } from '../klaviyo/errors.js';
 import { eventPages, eventSecondsMs, type EventResource, type IncludedProfile } from '../klaviyo/events.js';
 import { MAX_CURSOR_RESTARTS } from '../klaviyo/pages.js';
-import { PageChannel } from './page-channel.js';
+import { fanIn } from '../common/fan-in.js';
 
 /** One metric's events to read: those dated after `afterMs` (undefined: all of them). */
 export interface MetricWindow {
@@ -19,8 +18,6 @@ export type PassItem =
   | { type: 'page'; consent: ConsentMetric; events: EventResource[]; profiles: ReadonlyMap<string, IncludedProfile> }
   /** Every event of the metric's window has been delivered. */
   | { type: 'done'; consent: ConsentMetric };
-
-type Item = PassItem | { type: 'failed'; error: unknown };
 
 
 /**
@@ -38,17 +35,10 @@ export async function* readConsentEventPass(options: {
   logger: Logger;
 }): AsyncGenerator<PassItem> {
   const { client, windows, logger } = options;
-  if (windows.length === 0) return;
-  const channel = new PageChannel<Item>(Math.max(2, options.concurrency * 2));
-  const controller = new AbortController();
-  // Every request in flight listens on this one signal: more than Node's default of 10 is expected.
-  setMaxListeners(0, controller.signal);
-  const queue = [...windows];
   // Up to and including the run's starting second: an event of that second recorded after the read is caught by
   // the next run, which starts `lookback` before this run's start.
   const before = toFilterDateTime(Math.floor(options.beforeMs / 1000) * 1000 + 1000);
-
-  const readMetric = async (window: MetricWindow) => {
+  yield* fanIn<MetricWindow, PassItem>(windows, { width: options.concurrency, capacity: Math.max(2, options.concurrency * 2), stopReason: 'the consent event pass stopped' }, async (window, put, signal) => {
     const { consent } = window;
     let afterMs = window.afterMs;
     let lastSecondMs: number | undefined;
@@ -60,7 +50,7 @@ export async function* readConsentEventPass(options: {
           consent.metric.id,
           { ...(afterMs === undefined ? {} : { afterDateTime: toFilterDateTime(afterMs) }), beforeDateTime: before, includeProfiles: options.includeProfiles },
           consent.name,
-          controller.signal,
+          signal,
         );
         for await (const page of pages) {
           const events = page.data.filter((event) => {
@@ -78,10 +68,9 @@ export async function* readConsentEventPass(options: {
           }
           const profiles = new Map<string, IncludedProfile>();
           for (const resource of page.included ?? []) if (resource.type === 'profile') profiles.set(resource.id, resource as IncludedProfile);
-          await channel.put({ type: 'page', consent, events, profiles });
-          if (controller.signal.aborted) return;
+          await put({ type: 'page', consent, events, profiles });
         }
-        await channel.put({ type: 'done', consent });
+        await put({ type: 'done', consent });
         return;
       } catch (error) {
         if (!isExpiredCursor(error) || restarts >= MAX_CURSOR_RESTARTS) throw error;
@@ -90,29 +79,5 @@ export async function* readConsentEventPass(options: {
         if (lastSecondMs !== undefined) afterMs = lastSecondMs - 1000;
       }
     }
-  };
-
-  const worker = async () => {
-    for (let window = queue.shift(); window && !controller.signal.aborted; window = queue.shift()) await readMetric(window);
-  };
-  const workers = Array.from({ length: Math.min(Math.max(1, options.concurrency), windows.length) }, () =>
-    worker().catch(async (error: unknown) => {
-      if (!controller.signal.aborted) await channel.put({ type: 'failed', error }, true);
-    }),
-  );
-
-  let done = 0;
-  try {
-    while (done < windows.length) {
-      const item = await channel.take();
-      if (item === undefined) return;
-      if (item.type === 'failed') throw item.error;
-      if (item.type === 'done') done += 1;
-      yield item;
-    }
-  } finally {
-    controller.abort();
-    channel.close();
-    await Promise.allSettled(workers);
-  }
+  });
 }

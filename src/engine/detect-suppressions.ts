@@ -1,4 +1,3 @@
-import { setMaxListeners } from 'node:events';
 import { toFilterDateTime } from '../common/datetime.js';
 import type { Logger } from '../common/logger.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
@@ -7,7 +6,7 @@ import { restartingOnExpiredCursor } from '../klaviyo/pages.js';
 import { profilePages } from '../klaviyo/profiles.js';
 import type { ProfileResource } from '../klaviyo/types.js';
 import { firstSightings } from './emit-once.js';
-import { PageChannel } from './page-channel.js';
+import { fanIn } from '../common/fan-in.js';
 import type { DetectorOutput } from './scan-updated-ranges.js';
 
 const GLOBAL_TIMESTAMP = 'subscriptions.email.marketing.suppression.timestamp';
@@ -93,39 +92,9 @@ async function* suppressedFromLists(
   options: { pageSize: number; concurrency: number },
   logger: Logger,
 ): AsyncGenerator<ProfileResource[]> {
-  if (lists.length === 0) return;
-  const width = Math.max(1, Math.min(options.concurrency, lists.length));
-  const channel = new PageChannel<{ page: ProfileResource[] } | { failed: unknown }>(width);
-  // One failed list ends the detector: the others stop paging rather than run on unread.
-  const abort = new AbortController();
-  setMaxListeners(width + 4, abort.signal);
-  let next = 0;
-  const worker = async () => {
-    while (next < lists.length && !abort.signal.aborted) {
-      const listId = lists[next++] as string;
-      const what = `Get Profiles (suppressions in list ${listId})`;
-      const pages = restartingOnExpiredCursor(() => profilePages(client, { filter: listFilter(listId, after), pageSize: options.pageSize }, what, abort.signal), logger, what);
-      for await (const page of pages) await channel.put({ page: page.data });
-    }
-  };
-  let running = width;
-  for (let i = 0; i < width; i += 1) {
-    void worker()
-      .catch((error: unknown) => (abort.signal.aborted ? undefined : channel.put({ failed: error }, true)))
-      .finally(() => {
-        running -= 1;
-        if (running === 0) channel.close();
-      });
-  }
-  try {
-    for (;;) {
-      const item = await channel.take();
-      if (item === undefined) return;
-      if ('failed' in item) throw item.failed;
-      yield item.page;
-    }
-  } finally {
-    abort.abort(new Error('the suppression detector stopped'));
-    channel.close();
-  }
+  yield* fanIn<string, ProfileResource[]>(lists, { width: options.concurrency, stopReason: 'the suppression detector stopped' }, async (listId, put, signal) => {
+    const what = `Get Profiles (suppressions in list ${listId})`;
+    const pages = restartingOnExpiredCursor(() => profilePages(client, { filter: listFilter(listId, after), pageSize: options.pageSize }, what, signal), logger, what);
+    for await (const page of pages) await put(page.data);
+  });
 }

@@ -1,8 +1,7 @@
-import { parseDateTime, toFilterDateTime } from '../common/datetime.js';
+import { toFilterDateTime } from '../common/datetime.js';
+import { fullReadDue, resumableState, stateMs } from './plan-state.js';
 import type { ConsentEventsState } from '../generated/consent-events-state.js';
 import type { SyncMode } from './events.js';
-
-const ms = (value: string | undefined) => (value === undefined ? undefined : parseDateTime(value)?.secondsMs);
 
 export interface ConsentEventsPlan {
   /** The state to carry and update: the incoming one (a full refresh keeps only its own interrupted attempt's). */
@@ -15,8 +14,6 @@ export interface ConsentEventsPlan {
   stateInFuture: boolean;
   reason: string;
 }
-
-const DAY_MS = 86_400_000;
 
 /**
  * Plans a consent_events run. A metric resumes from its own progress (an interrupted run's) else from the
@@ -36,12 +33,11 @@ export function planConsentEvents(options: {
 }): ConsentEventsPlan {
   const { runStartedMs, startDateMs } = options;
   const lookbackMs = Math.max(1, options.lookbackSeconds) * 1000;
-  const given = options.mode === 'incremental' || options.state?.full_refresh_in_progress === true ? (options.state ?? {}) : {};
-  const { full_refresh_in_progress: _flag, ...base } = structuredClone(given);
+  const { base, resumesFullRefresh } = resumableState(options.mode, options.state);
   const runStart = toFilterDateTime(runStartedMs);
   let stateInFuture = false;
   const clamp = (value: string | undefined): string | undefined => {
-    const at = ms(value);
+    const at = stateMs(value);
     if (at !== undefined && at > runStartedMs) {
       stateInFuture = true;
       return runStart;
@@ -51,11 +47,11 @@ export function planConsentEvents(options: {
   if (base.datetime !== undefined) base.datetime = clamp(base.datetime);
   if (base.last_full_read !== undefined) base.last_full_read = clamp(base.last_full_read);
   if (base.metrics) base.metrics = Object.fromEntries(Object.entries(base.metrics).map(([id, at]) => [id, clamp(at) as string]));
-  const lastFullRead = ms(base.last_full_read);
+  const lastFullRead = stateMs(base.last_full_read);
   let reason = '';
-  if (options.mode === 'full_refresh') reason = given.full_refresh_in_progress ? 'resuming a full refresh' : 'full refresh';
+  if (options.mode === 'full_refresh') reason = resumesFullRefresh ? 'resuming a full refresh' : 'full refresh';
   else if (base.datetime === undefined && !base.metrics) reason = 'first run';
-  else if (options.fullResyncDays > 0 && (lastFullRead === undefined || runStartedMs - lastFullRead >= options.fullResyncDays * DAY_MS)) {
+  else if (fullReadDue(lastFullRead, runStartedMs, options.fullResyncDays)) {
     reason = lastFullRead === undefined ? 'no full read on record' : `the last full read, ${base.last_full_read}, is older than ${options.fullResyncDays} days`;
   }
   // A resumed full refresh continues from its metrics' progress; a periodic full read starts over each time
@@ -65,7 +61,7 @@ export function planConsentEvents(options: {
     base,
     afterMs(metricId) {
       if (fullRead && options.mode === 'incremental') return startDateMs;
-      const watermark = ms(base.metrics?.[metricId] ?? base.datetime);
+      const watermark = stateMs(base.metrics?.[metricId] ?? base.datetime);
       if (watermark === undefined) return startDateMs;
       return Math.max(watermark - lookbackMs, startDateMs ?? Number.NEGATIVE_INFINITY);
     },

@@ -1,8 +1,7 @@
-import { parseDateTime, toFilterDateTime } from '../common/datetime.js';
+import { toFilterDateTime } from '../common/datetime.js';
+import { fullReadDue, resumableState, stateMs } from './plan-state.js';
 import type { ProfileConsentState } from '../generated/profile-consent-state.js';
 import type { SyncMode } from './events.js';
-
-const DAY_MS = 86_400_000;
 
 /** Which detectors run this time, and from where. All instants are ms since the epoch. */
 export interface SyncPlan {
@@ -22,8 +21,6 @@ export interface SyncPlan {
   /** Why a full pass runs, for the log. */
   reason: string;
 }
-
-const ms = (value: string | undefined) => (value === undefined ? undefined : parseDateTime(value)?.secondsMs);
 
 /**
  * Plans a run from the incoming state and settings.
@@ -48,10 +45,7 @@ export function planSync(options: {
   const { runStartedMs, startDateMs } = options;
   const lookbackMs = Math.max(1, options.lookbackSeconds) * 1000;
   const runStart = toFilterDateTime(runStartedMs);
-  // A full refresh resumes only its own interrupted attempt; any other state (an incremental one left behind
-  // after a mode change) would make it deliver just the recent changes to a destination it overwrites.
-  const given = options.mode === 'incremental' || options.state?.full_refresh_in_progress === true ? (options.state ?? {}) : {};
-  const { full_refresh_in_progress: _flag, ...base } = given;
+  const { base } = resumableState(options.mode, options.state);
 
   // Instants after this run's start come from a run whose clock was ahead (or a hand edit). Nothing can be
   // newer, so this run reads nothing for them (the watermarks are reset to its start), but the changes made
@@ -59,13 +53,13 @@ export function planSync(options: {
   // from the state this run writes, so the next run makes a full pass (unless full_resync_days is 0).
   let stateInFuture = false;
   for (const key of ['updated', 'suppressions_since', 'events_since', 'last_full_pass', 'full_pass_started'] as const) {
-    const at = ms(base[key]);
+    const at = stateMs(base[key]);
     if (at !== undefined && at > runStartedMs) stateInFuture = true;
   }
-  const lastFullPassBefore = stateInFuture ? ms(base.last_full_pass) : undefined;
+  const lastFullPassBefore = stateInFuture ? stateMs(base.last_full_pass) : undefined;
   if (stateInFuture) {
     for (const key of ['updated', 'suppressions_since', 'events_since'] as const) {
-      const at = ms(base[key]);
+      const at = stateMs(base[key]);
       if (at !== undefined && at > runStartedMs) base[key] = runStart;
     }
     delete base.full_pass_started;
@@ -78,13 +72,13 @@ export function planSync(options: {
 
   // With a state in the future, this run's choice uses the recorded pass (even if in the future, so not due
   // now); the state it writes has none, which makes the next run's pass due.
-  const lastFullPass = stateInFuture ? lastFullPassBefore : ms(base.last_full_pass);
+  const lastFullPass = stateInFuture ? lastFullPassBefore : stateMs(base.last_full_pass);
   if (stateInFuture) delete base.last_full_pass;
   let reason = '';
   if (options.mode === 'full_refresh') reason = 'full refresh';
   else if (base.full_pass_started !== undefined) reason = `resuming the full pass started ${base.full_pass_started}`;
   else if (base.updated === undefined) reason = 'first run';
-  else if (options.fullResyncDays > 0 && !stateInFuture && (lastFullPass === undefined || runStartedMs - lastFullPass >= options.fullResyncDays * DAY_MS)) {
+  else if (!stateInFuture && fullReadDue(lastFullPass, runStartedMs, options.fullResyncDays)) {
     reason = lastFullPass === undefined ? 'no full pass on record' : `last full pass ${base.last_full_pass} is older than ${options.fullResyncDays} days`;
   }
   const fullPass = reason !== '';
@@ -107,12 +101,12 @@ export function planSync(options: {
     base.events_since ??= runStart;
   }
 
-  const cursorMs = ms(base.updated);
+  const cursorMs = stateMs(base.updated);
   // A resumed full pass overlaps by the lookback too: its cursor is a watermark like any other.
   const bounds = [cursorMs === undefined ? undefined : cursorMs - lookbackMs, startDateMs].filter((v): v is number => v !== undefined);
   const scanLowerMs = bounds.length > 0 ? Math.floor(Math.max(...bounds) / 1000) * 1000 : undefined;
   const after = (watermark: string | undefined) => {
-    const at = ms(watermark);
+    const at = stateMs(watermark);
     return at === undefined ? undefined : Math.max(at - lookbackMs, startDateMs ?? Number.NEGATIVE_INFINITY);
   };
   return {

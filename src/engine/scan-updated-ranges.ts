@@ -9,7 +9,7 @@ import { profilePages, profilesUrl } from '../klaviyo/profiles.js';
 import type { ProfileResource, ProfilesPage } from '../klaviyo/types.js';
 import { toProfileConsentRecord } from '../streams/profile-consent/map-record.js';
 import type { ReadProgress } from './events.js';
-import { PageChannel } from './page-channel.js';
+import { PageChannel } from '../common/page-channel.js';
 import { RATE_LIMIT_NOTICE_MS, type RateLimitedNotice } from './rate-limit-notices.js';
 import { rangeFilter, RangeScheduler, type UpdatedRange } from './range-scheduler.js';
 

@@ -11,6 +11,7 @@ import { mapConsentEvent } from '../streams/consent-events/map-event.js';
 import { readConsentEventPass } from './consent-event-pass.js';
 import { findConsentMetrics } from './detect-consent-events.js';
 import type { ReadProgress, SyncMode } from './events.js';
+import { startTotals } from './run-totals.js';
 import { planConsentEvents } from './plan-consent-events.js';
 import { withRateLimitNotices, type RateLimitedNotice } from './rate-limit-notices.js';
 
@@ -46,9 +47,7 @@ export async function* syncConsentEvents(options: {
   const plan = planConsentEvents({ mode, state: options.state, startDateMs: settings.startDateMs, runStartedMs: options.runStartedMs, lookbackSeconds: settings.lookbackSeconds, fullResyncDays: settings.fullResyncDays });
   if (plan.stateInFuture) logger.warn("consent_events: the state holds instants after this run's start (a wrong clock or a hand edit); they are reset to the run's start.");
   if (plan.reason) logger.info(`consent_events: reading every consent event${settings.startDateMs === undefined ? '' : ` from start_date`} (${plan.reason})`);
-  const started = Date.now();
-  const requestsBefore = client.requestCount;
-  const waitedBefore = client.waitedMs;
+  const totals = startTotals(client);
   const runStart = toFilterDateTime(options.runStartedMs);
   const state: ConsentEventsState = structuredClone(plan.base);
   const checkpoint = (complete: boolean): ConsentEventsOutput => ({ type: 'checkpoint', state: { ...structuredClone(state), ...(mode === 'full_refresh' && !complete ? { full_refresh_in_progress: true } : {}) } });
@@ -123,21 +122,6 @@ export async function* syncConsentEvents(options: {
   state.datetime = runStart;
   if (plan.fullRead) state.last_full_read = runStart;
   yield checkpoint(true);
-  const seconds = (Date.now() - started) / 1000;
-  logger.info(`consent_events: ${records} events from ${consent.length} consent metrics, ${client.requestCount - requestsBefore} requests, ${seconds.toFixed(1)} s`);
-  yield {
-    type: 'progress',
-    progress: {
-      done: true,
-      records,
-      pages: 0,
-      requests: client.requestCount - requestsBefore,
-      seconds,
-      recordsPerSecond: seconds > 0 ? records / seconds : 0,
-      rateLimitWaitSeconds: (client.waitedMs - waitedBefore) / 1000,
-      estimatedRecordsLeft: 0,
-      estimatedSecondsLeft: 0,
-      waitingSeconds: 0,
-    },
-  };
+  logger.info(`consent_events: ${records} events from ${consent.length} consent metrics, ${totals.requests()} requests, ${totals.seconds().toFixed(1)} s`);
+  yield totals.done(records);
 }

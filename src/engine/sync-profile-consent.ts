@@ -8,6 +8,7 @@ import { detectConsentEvents } from './detect-consent-events.js';
 import { detectSuppressions } from './detect-suppressions.js';
 import type { SyncMode } from './events.js';
 import { planSync } from './plan-sync.js';
+import { startTotals } from './run-totals.js';
 import { withRateLimitNotices } from './rate-limit-notices.js';
 import { takeOddValues } from '../streams/profile-consent/odd-values.js';
 import { scanUpdatedRanges, type DetectorOutput } from './scan-updated-ranges.js';
@@ -67,9 +68,7 @@ export async function* syncProfileConsent(options: {
   });
   const emitted = new Set<string>();
   takeOddValues(); // a fresh count for this run
-  const started = Date.now();
-  const requestsBefore = client.requestCount;
-  const waitedBefore = client.waitedMs;
+  const totals = startTotals(client);
   let records = 0;
   try {
     for await (const output of runDetectors()) {
@@ -79,22 +78,8 @@ export async function* syncProfileConsent(options: {
   } finally {
     warnAboutOddValues(logger);
   }
-  const seconds = (Date.now() - started) / 1000;
-  yield {
-    type: 'progress',
-    progress: {
-      done: true,
-      records,
-      pages: 0,
-      requests: client.requestCount - requestsBefore,
-      seconds,
-      recordsPerSecond: seconds > 0 ? records / seconds : 0,
-      rateLimitWaitSeconds: (client.waitedMs - waitedBefore) / 1000,
-      estimatedRecordsLeft: 0,
-      estimatedSecondsLeft: 0,
-      waitingSeconds: 0,
-    },
-  };
+  yield totals.done(records);
+
 
   async function* runDetectors(): AsyncGenerator<ProfileConsentOutput> {
     if (plan.suppressionsAfterMs !== undefined && enabled('suppressions')) {

@@ -3,11 +3,12 @@ import * as consentEvents from './consent-events/schema.js';
 import { parseConsentEventsState } from './consent-events/state.js';
 import * as profileConsent from './profile-consent/schema.js';
 import { parseProfileConsentState } from './profile-consent/state.js';
+import type { RecordSchema } from './record-schema.js';
 
 /** What the protocol faces need to know of a stream: its schema, keys, cursor and state. */
 export interface StreamDefinition {
   name: string;
-  recordSchema: { properties: Record<string, Record<string, unknown>>; required: string[]; [key: string]: unknown };
+  recordSchema: RecordSchema;
   primaryKey: string[][];
   cursorField: string[];
   /** Validates this stream's state from any face; `where` names where it came from in messages. */

@@ -89,16 +89,17 @@ export async function resolveProfiles(client: KlaviyoClient, batch: readonly Wri
   return resolutions;
 }
 
+/** The keys a record is known by before any lookup: `field:value`, emails in lower case. */
+export function identifierKeys(identifiers: WriteRequest['identifiers']): string[] {
+  return FIELDS.flatMap((field) => (identifiers[field] === undefined ? [] : [`${field}:${keyOf(field, identifiers[field] as string)}`]));
+}
+
 /**
  * The keys under which a record claims a profile in a batch: the profile's id and every identifier it or the
  * profile has. Two records sharing a key are about the same person and are written one after the other.
  */
 export function claimKeys(request: WriteRequest, resolution: Resolution): string[] {
-  const keys: string[] = [];
-  for (const field of FIELDS) {
-    const value = request.identifiers[field];
-    if (value !== undefined) keys.push(`${field}:${keyOf(field, value)}`);
-  }
+  const keys = identifierKeys(request.identifiers);
   if (resolution.kind === 'found') {
     for (const field of FIELDS) {
       const value = valueOf(resolution.profile, field);

@@ -1,7 +1,6 @@
 import type { Logger } from '../common/logger.js';
 import type { DestinationSettings } from '../config/parse-destination-config.js';
 import type { KlaviyoClient } from '../klaviyo/client.js';
-import { keyOf } from '../klaviyo/profile-lookup.js';
 import { confirmChanges } from './confirm.js';
 import { currentConsent } from './current.js';
 import type { Outcome, OutcomeKind, SubjectChange, WriteRequest } from './decisions.js';
@@ -9,7 +8,7 @@ import { nearestKey } from '../config/unknown-settings.js';
 import { recordSchema } from '../streams/profile-consent/schema.js';
 import { KNOWN_COLUMNS, readRecord } from './input.js';
 import { planRecord } from './plan.js';
-import { claimKeys, resolveProfiles, type Resolution } from './resolve.js';
+import { claimKeys, identifierKeys, resolveProfiles, type Resolution } from './resolve.js';
 import { sendChanges } from './send.js';
 
 /** The settings the engine reads: the destination's, whichever face parsed them. */
@@ -17,11 +16,6 @@ export type WriteOptions = Pick<DestinationSettings, 'mode' | 'listId' | 'histor
 
 /** Records planned and written together: as many as one subscribe job takes. */
 export const BATCH_RECORDS = 1000;
-
-/** Keys a record is known by before any lookup: two records sharing one are written one after the other. */
-function identifierKeys(identifiers: WriteRequest['identifiers']): string[] {
-  return (['id', 'email', 'phone_number', 'external_id'] as const).flatMap((field) => (identifiers[field] === undefined ? [] : [`${field}:${keyOf(field, identifiers[field] as string)}`]));
-}
 
 /**
  * The write engine: records in, outcomes out. Records are read at once (a bad one is rejected on the spot),

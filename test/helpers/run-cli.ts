@@ -36,12 +36,12 @@ export function parseLines(stdout: string): Array<Record<string, any>> { // any:
 }
 
 /** Runs a built bin whose stdout is not JSON lines (--discover, --about) and returns its raw output. */
-export async function runRaw(bin: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+export async function runRaw(bin: string, args: string[], options: RunOptions = {}) {
   return run(bin, args, options);
 }
 
 /** Runs a built bin with a time limit, so a hung connector fails the test instead of the suite. */
-export async function runCli(bin: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+export async function runCli(bin: string, args: string[], options: RunOptions = {}): Promise<CliResult> {
   const result = await run(bin, args, options);
   try {
     return { ...result, messages: parseLines(result.stdout) };
@@ -50,13 +50,21 @@ export async function runCli(bin: string, args: string[], options: { timeoutMs?:
   }
 }
 
-function run(bin: string, args: string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<Omit<CliResult, 'messages'>> {
+/** `stdin`: what the bin reads on its standard input (none when absent). */
+interface RunOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+  stdin?: string;
+}
+
+function run(bin: string, args: string[], options: RunOptions): Promise<Omit<CliResult, 'messages'>> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...options.env }, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+    if (options.stdin !== undefined) child.stdin?.end(options.stdin);
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 45_000);
     child.on('error', reject);
     child.on('close', (code) => {

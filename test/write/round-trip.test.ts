@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +8,7 @@ import type { ProfileConsentRecord } from '../../src/generated/profile-consent-r
 import type { ProfileConsentState } from '../../src/generated/profile-consent-state.js';
 import { KlaviyoSimulator, SIMULATOR_API_KEY } from '../../src/simulator/index.js';
 import { DestinationTable } from '../helpers/destination-table.js';
-import { parseLines, repoRoot, tempFile } from '../helpers/run-cli.js';
+import { parseLines, repoRoot, runRaw, tempFile } from '../helpers/run-cli.js';
 import { configFor } from '../helpers/simulator-config.js';
 
 // Issue 12's proof: sync a table out of Klaviyo, change decisions in it, write it back through the Airbyte
@@ -45,22 +44,7 @@ async function syncOut(state: ProfileConsentState | undefined): Promise<{ record
   return { records, state: last };
 }
 
-function run(bin: string, args: string[], stdin: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(stdin);
-  });
-}
+const run = (bin: string, args: string[], stdin: string) => runRaw(bin, args, { stdin, timeoutMs: 120_000 });
 
 type Row = Record<string, unknown>;
 type RunResult = Awaited<ReturnType<typeof run>>;

@@ -46,27 +46,32 @@ export async function specCommand(out: LineWriter): Promise<number> {
 }
 
 /**
- * The config's settings. A key no setting has fails `check` (strict), and is a warning elsewhere: Airbyte may
- * pass keys of its own, and a sync should not stop for one.
+ * A config file's settings, for either face (source or destination). A key no setting has fails `check`
+ * (strict), and is a warning elsewhere: Airbyte may pass keys of its own, and a sync should not stop for one.
  */
-async function loadSettings(configPath: string, options: { strict?: boolean; logger?: Logger } = {}): Promise<Settings> {
+export async function loadAirbyteConfig<T>(
+  configPath: string,
+  parse: (raw: unknown, options: { strict: boolean }) => T,
+  unknownMessages: (raw: Record<string, unknown>) => string[],
+  options: { strict?: boolean; logger?: Logger } = {},
+): Promise<T> {
   const raw = await readJsonFile(configPath, 'config');
-  const settings = parseConfig(raw, { strict: options.strict ?? false });
+  const settings = parse(raw, { strict: options.strict ?? false });
   if (options.logger && typeof raw === 'object' && raw !== null) {
-    for (const message of unknownSettingMessages(raw as Record<string, unknown>)) options.logger.warn(`config: ${message} It is ignored.`);
+    for (const message of unknownMessages(raw as Record<string, unknown>)) options.logger.warn(`config: ${message} It is ignored.`);
   }
   return settings;
 }
 
-/** check always exits 0: the verdict is in the CONNECTION_STATUS message, as the protocol asks. */
-export async function checkCommand(configPath: string, out: LineWriter): Promise<number> {
+const loadSettings = (configPath: string, options: { strict?: boolean; logger?: Logger } = {}): Promise<Settings> => loadAirbyteConfig(configPath, parseConfig, unknownSettingMessages, options);
+
+/**
+ * `check` for either face: `probe` throws what is wrong. It always exits 0: the verdict is in the
+ * CONNECTION_STATUS message, as the protocol asks.
+ */
+export async function connectionCheck(out: LineWriter, probe: () => Promise<void>): Promise<number> {
   try {
-    const settings = await loadSettings(configPath, { strict: true });
-    const startDateProblem = futureStartDate(settings);
-    if (startDateProblem) throw new ConfigError(`Invalid config: ${startDateProblem}`);
-    // A check should answer in seconds, not wait out a long retry budget.
-    const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
-    await checkConnection(client, settings);
+    await probe();
     await out.write(connectionStatusMessage('SUCCEEDED'));
   } catch (error) {
     const failure = asConnectorError(error);
@@ -74,6 +79,17 @@ export async function checkCommand(configPath: string, out: LineWriter): Promise
     await out.write(connectionStatusMessage('FAILED', failure.message));
   }
   return 0;
+}
+
+export function checkCommand(configPath: string, out: LineWriter): Promise<number> {
+  return connectionCheck(out, async () => {
+    const settings = await loadSettings(configPath, { strict: true });
+    const startDateProblem = futureStartDate(settings);
+    if (startDateProblem) throw new ConfigError(`Invalid config: ${startDateProblem}`);
+    // A check should answer in seconds, not wait out a long retry budget.
+    const client = createClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, airbyteLogger(out));
+    await checkConnection(client, settings);
+  });
 }
 
 export async function discoverCommand(configPath: string, out: LineWriter): Promise<number> {

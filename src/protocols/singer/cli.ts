@@ -1,13 +1,13 @@
-import { Command, Option } from 'commander';
+import { Option } from 'commander';
 import { asConnectorError, ConfigError } from '../../common/errors.js';
-import { packageVersion } from '../../common/package-files.js';
 import { parseConfig } from '../../config/parse-config.js';
 import { readJsonFile } from '../../config/read-json-file.js';
 import { LineWriter } from '../line-writer.js';
 import { stopOnSigterm } from '../stop-on-sigterm.js';
 import { aboutInfo, aboutMarkdown } from './about.js';
 import { selectionsFromCatalog, singerCatalog } from './catalog.js';
-import { loadSingerConfig } from './config-sources.js';
+import { parseArguments, singerCommand } from './command-line.js';
+import { loadSingerConfig, TAP_SETTINGS } from './config-sources.js';
 import { singerLogger, stderrLine } from './logger.js';
 import { runTap } from './run-tap.js';
 import { parseSingerState } from './state.js';
@@ -23,37 +23,22 @@ interface TapOptions {
   progress?: boolean;
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
-
 /**
  * The Singer tap's command line. stdout carries only Singer messages (or the catalog / about output); a
  * fatal error is one `CRITICAL ...` line on stderr and a non-zero exit, never a stack trace.
  */
 export async function main(argv: string[]): Promise<number> {
   const out = new LineWriter(process.stdout);
-  const program = new Command()
-    .name('tap-klaviyo-consent')
-    .description('Singer tap for Klaviyo marketing consent (stream: profile_consent).')
-    .version(packageVersion())
-    .option('-c, --config <file>', 'config JSON file, or ENV for TAP_KLAVIYO_CONSENT_* variables; repeatable, later ones win', collect, [])
+  const program = singerCommand('tap-klaviyo-consent', 'Singer tap for Klaviyo marketing consent (streams: profile_consent, and consent_events, the history).', TAP_SETTINGS.envPrefix)
     .option('-d, --discover', 'print the catalog (no network call)')
     .option('--catalog <file>', 'catalog with the streams and properties to sync')
     .option('-p, --properties <file>', 'legacy alias of --catalog')
     .option('-s, --state <file>', 'state from a previous run')
     .option('--about', 'print what the tap is and its settings')
     .option('--progress', 'progress lines on stderr even when it is not a terminal')
-    .addOption(new Option('--format <format>', 'output of --about').choices(['json', 'markdown']).default('json'))
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-
-  let options: TapOptions;
-  try {
-    program.parse(argv);
-    options = program.opts<TapOptions>();
-  } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return typeof code === 'number' ? code : 2;
-  }
+    .addOption(new Option('--format <format>', 'output of --about').choices(['json', 'markdown']).default('json'));
+  const options = parseArguments<TapOptions>(program, argv);
+  if (typeof options === 'number') return options;
 
   const stopHandling = stopOnSigterm(out, () => stderrLine('INFO', 'Received SIGTERM; stopping. Resume from the last STATE.'));
 

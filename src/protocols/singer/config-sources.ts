@@ -34,15 +34,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env, spec: Settin
   return config;
 }
 
-/** <PREFIX>* variables that name no setting, each with the variable it most likely meant. */
-function unknownVariables(env: NodeJS.ProcessEnv, spec: SettingsSpec): string[] {
+/** <PREFIX>* variables that name no setting, each with the message naming the variable it most likely meant. */
+function unknownVariables(env: NodeJS.ProcessEnv, spec: SettingsSpec): Array<{ message: string; likelyTypo: boolean }> {
   const known = Object.keys(spec.properties);
   const variable = (key: string) => `${spec.envPrefix}${key.toUpperCase()}`;
   return Object.keys(env)
     .filter((name) => name.startsWith(spec.envPrefix) && !known.includes(name.slice(spec.envPrefix.length).toLowerCase()) && !isTolerated(name.slice(spec.envPrefix.length)))
     .map((name) => {
       const suggestion = nearestKey(name.slice(spec.envPrefix.length).toLowerCase(), known);
-      return suggestion === undefined ? `${name}: names no setting; it is ignored.` : `${name}: names no setting; did you mean ${variable(suggestion)}?`;
+      return suggestion === undefined
+        ? { message: `${name}: names no setting; it is ignored.`, likelyTypo: false }
+        : { message: `${name}: names no setting; did you mean ${variable(suggestion)}?`, likelyTypo: true };
     });
 }
 
@@ -87,5 +89,10 @@ export async function loadSingerConfig(sources: string[], env: NodeJS.ProcessEnv
     howToAdd: (key) => (readsEnv ? `Set ${variable(key)}, or add "${key}" to a --config file.` : CONFIG_FILE.howToAdd(key)),
   };
   const variables = readsEnv ? unknownVariables(env, spec) : [];
-  return { config: merged, source, unknown: [...unknownSettingsOf(fromFiles, Object.keys(spec.properties)), ...variables], likelyTypos: variables.filter((message) => message.includes('did you mean')) };
+  return {
+    config: merged,
+    source,
+    unknown: [...unknownSettingsOf(fromFiles, Object.keys(spec.properties)), ...variables.map((v) => v.message)],
+    likelyTypos: variables.filter((v) => v.likelyTypo).map((v) => v.message),
+  };
 }

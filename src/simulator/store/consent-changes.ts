@@ -223,33 +223,27 @@ function setOtherChannel(
   if (channel === 'email.open_tracking') {
     // src/klaviyo/types.ts leaves open_tracking out of the email channel; the generator's type has it.
     const email = (subscriptions.email ??= {}) as Partial<EmailChannel>;
-    const previous = email.open_tracking;
-    const openTracking: OpenTrackingConsent = {
-      consent,
-      can_receive: consent === 'SUBSCRIBED',
-      consent_timestamp: now,
-      last_updated: now,
-      created_timestamp: previous?.created_timestamp ?? now,
-      metadata: previous?.metadata ?? null,
-      valid_until: null,
-    };
+    const openTracking: OpenTrackingConsent = permission(consent, now, email.open_tracking);
     email.open_tracking = openTracking;
     return;
   }
   const whatsapp = (subscriptions.whatsapp ??= {});
   const kind = channel === 'whatsapp.marketing' ? 'marketing' : channel === 'whatsapp.transactional' ? 'transactional' : 'conversational';
-  const previous = whatsapp[kind];
-  const permission: WhatsappPermission = {
+  const record: WhatsappPermission = { ...permission(consent, now, whatsapp[kind]), phone_number: typeof attributes.phone_number === 'string' ? attributes.phone_number : null };
+  whatsapp[kind] = record;
+}
+
+/** The fields open tracking and WhatsApp permissions share: the new consent, keeping when it was first created. */
+function permission<M>(consent: 'SUBSCRIBED' | 'UNSUBSCRIBED', now: string, previous: { created_timestamp?: string | null; metadata?: M | null } | null | undefined) {
+  return {
     consent,
     can_receive: consent === 'SUBSCRIBED',
     consent_timestamp: now,
     last_updated: now,
     created_timestamp: previous?.created_timestamp ?? now,
-    valid_until: null,
-    phone_number: typeof attributes.phone_number === 'string' ? attributes.phone_number : null,
     metadata: previous?.metadata ?? null,
+    valid_until: null,
   };
-  whatsapp[kind] = permission;
 }
 
 function subscriptionsOf(attributes: ProfileAttributes): Subscriptions {

@@ -1,23 +1,17 @@
 import type { Readable } from 'node:stream';
-import { asConnectorError } from '../../../common/errors.js';
 import { readPackageJson } from '../../../common/package-files.js';
 import { destinationUnknownSettings, parseDestinationConfig, type DestinationSettings } from '../../../config/parse-destination-config.js';
 import { readJsonFile } from '../../../config/read-json-file.js';
 import { checkWriteAccess } from '../../../write/check-write-access.js';
 import { createWriteClient } from '../../../write/client.js';
-import { airbyteLogger, logInternals } from '../commands.js';
+import { airbyteLogger, connectionCheck, loadAirbyteConfig } from '../commands.js';
 import { airbyteCommandLine } from '../command-line.js';
-import { connectionStatusMessage } from '../messages.js';
 import { writeFromStdin } from './write-command.js';
 
 const USAGE = 'Usage: destination-klaviyo-consent spec | check --config FILE | write --config FILE --catalog FILE [--dry-run] < messages';
 
 async function loadSettings(path: string, options: { strict?: boolean; dryRun?: boolean; logger?: ReturnType<typeof airbyteLogger> } = {}): Promise<DestinationSettings> {
-  const raw = await readJsonFile(path, 'config');
-  const settings = parseDestinationConfig(raw, { strict: options.strict ?? false });
-  if (options.logger && typeof raw === 'object' && raw !== null) {
-    for (const message of destinationUnknownSettings(raw as Record<string, unknown>)) options.logger.warn(`config: ${message} It is ignored.`);
-  }
+  const settings = await loadAirbyteConfig(path, parseDestinationConfig, destinationUnknownSettings, options);
   return options.dryRun ? { ...settings, dryRun: true } : settings;
 }
 
@@ -47,19 +41,14 @@ export function main(argv: string[], input: Readable = process.stdin): Promise<n
         .description("check the key's access: read, and each job a write may send (nothing is written)")
         .requiredOption('--config <file>', 'config JSON file')
         .action((options: { config: string }) =>
-          run(async () => {
-            try {
+          run(() =>
+            connectionCheck(out, async () => {
               const settings = await loadSettings(options.config, { strict: true });
+              // A check should answer in seconds, not wait out a long retry budget.
               const client = createWriteClient({ ...settings, maxRetrySeconds: Math.min(settings.maxRetrySeconds, 8) }, logger);
               await checkWriteAccess(client, settings);
-              await out.write(connectionStatusMessage('SUCCEEDED'));
-            } catch (error) {
-              const failure = asConnectorError(error);
-              logInternals(failure);
-              await out.write(connectionStatusMessage('FAILED', failure.message));
-            }
-            return 0;
-          })(),
+            }),
+          )(),
         );
       program
         .command('write')

@@ -1,8 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import { Command } from 'commander';
 import { asConnectorError, ConfigError } from '../../../common/errors.js';
-import { packageVersion } from '../../../common/package-files.js';
 import { destinationSpecification, parseDestinationConfig } from '../../../config/parse-destination-config.js';
 import { createWriteClient } from '../../../write/client.js';
 import type { Outcome } from '../../../write/decisions.js';
@@ -11,12 +9,11 @@ import { outcomeLogLine } from '../../../write/log-line.js';
 import { LineWriter } from '../../line-writer.js';
 import { ReportFile } from '../../report-file.js';
 import { stopOnSigterm } from '../../stop-on-sigterm.js';
+import { parseArguments, singerCommand } from '../command-line.js';
 import { loadSingerConfig, type SettingsSpec } from '../config-sources.js';
 import { singerLogger, stderrLine } from '../logger.js';
 
 const TARGET_SETTINGS: SettingsSpec = { envPrefix: 'TARGET_KLAVIYO_CONSENT_', properties: destinationSpecification.properties as SettingsSpec['properties'] };
-
-const collect = (value: string, previous: string[]) => [...previous, value];
 
 /**
  * The Singer target: Singer messages on stdin (SCHEMA, RECORD, STATE), consent written to Klaviyo. Each STATE's
@@ -25,22 +22,12 @@ const collect = (value: string, previous: string[]) => [...previous, value];
  */
 export async function main(argv: string[], input: Readable = process.stdin): Promise<number> {
   const out = new LineWriter(process.stdout);
-  const program = new Command()
-    .name('target-klaviyo-consent')
-    .description('Singer target that writes marketing consent into Klaviyo, safely (newest decision wins, confirmed).')
-    .version(packageVersion())
-    .option('-c, --config <file>', 'config JSON file, or ENV for TARGET_KLAVIYO_CONSENT_* variables; repeatable, later ones win', collect, [])
-    .option('--dry-run', 'report what would be written, and write nothing')
-    .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  let options: { config: string[]; dryRun?: boolean };
-  try {
-    program.parse(argv);
-    options = program.opts();
-  } catch (error) {
-    const code = (error as { exitCode?: number }).exitCode;
-    return typeof code === 'number' ? code : 2;
-  }
+  const program = singerCommand('target-klaviyo-consent', 'Singer target that writes marketing consent into Klaviyo, safely (newest decision wins, confirmed).', TARGET_SETTINGS.envPrefix).option(
+    '--dry-run',
+    'report what would be written, and write nothing',
+  );
+  const options = parseArguments<{ config: string[]; dryRun?: boolean }>(program, argv);
+  if (typeof options === 'number') return options;
   const stopHandling = stopOnSigterm(out, () => stderrLine('INFO', 'Received SIGTERM; stopping. Re-run from the last state printed: what it re-sends is a no-op.'));
   let report: ReportFile | undefined;
   try {
